@@ -1,0 +1,392 @@
+package dev.cfrun.client;
+
+import dev.cfrun.client.keys.ClientIdentity;
+import dev.cfrun.client.keys.KeyDigest;
+import dev.cfrun.client.keys.KeyFiles;
+import dev.cfrun.client.keys.TrustStore;
+import dev.cfrun.client.protocol.ExecDialogue;
+import dev.cfrun.client.protocol.HandshakeResult;
+import dev.cfrun.client.protocol.Peer;
+import dev.cfrun.client.protocol.classic.ClassicHandshake;
+import dev.cfrun.client.protocol.tls.TlsContext;
+import dev.cfrun.client.protocol.tls.TlsHandshake;
+import dev.cfrun.client.transport.Addresses;
+import dev.cfrun.client.transport.Connection;
+import dev.cfrun.client.transport.Connector;
+import dev.cfrun.client.transport.DeadlineException;
+import dev.cfrun.client.transport.Deadlines;
+import dev.cfrun.client.transport.Watchdog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A CFEngine remote-run client: asks a host's cf-serverd to run its agent, as {@code cf-runagent} does,
+ * and returns the agent's output and exit code.
+ *
+ * <pre>{@code
+ * try (CfRunClient client = CfRunClient.builder().workdir(Path.of("/var/lib/cfengine3")).build()) {
+ *     RunResult r = client.run(RunRequest.builder("web1.example.com").defineClasses("restart_httpd").build());
+ *     r.outputLines().forEach(System.out::println);
+ * }
+ * }</pre>
+ *
+ * One client serves any number of hosts and threads: it holds the identity (our key pair), the trust
+ * store and policy, the protocol choice and the deadlines, all fixed at build time. Every run opens its
+ * own connection. {@link #close()} aborts runs in progress and releases the watchdog thread.
+ */
+public final class CfRunClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CfRunClient.class);
+
+    private final ClientIdentity identity;
+    private final TrustStore trustStore;
+    private final TrustPolicy trustPolicy;
+    private final Protocol protocol;
+    private final Timeouts timeouts;
+    private final String user;
+    private final String clientHostName;
+    private final SecureRandom random = new SecureRandom();
+    private final Watchdog watchdog = new Watchdog();
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private volatile TlsContext tls;
+    private volatile boolean closed;
+
+    private CfRunClient(Builder b, ClientIdentity identity) {
+        this.identity = identity;
+        this.trustStore = new TrustStore(b.trustDirectory, localUserName());
+        this.trustPolicy = b.trustPolicy;
+        this.protocol = b.protocol;
+        this.timeouts = b.timeouts;
+        this.user = b.user;
+        this.clientHostName = b.clientHostName;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The work dir a CFEngine admin expects: {@code /var/lib/cfengine3} (Debian) or {@code /var/cfengine}
+     * (upstream), whichever holds a key pair we can see, else {@code ~/.cfrun}.
+     */
+    public static Path defaultWorkdir() {
+        for (String d : List.of("/var/lib/cfengine3", "/var/cfengine")) {
+            Path p = Path.of(d);
+            if (Files.exists(KeyFiles.ppkeys(p).resolve(KeyFiles.PRIVATE_FILE))) {
+                return p;
+            }
+        }
+        return Path.of(System.getProperty("user.home"), ".cfrun");
+    }
+
+    /** Our key's digest ({@code MD5=…}): what a server admin trusts with {@code cf-key -t}. */
+    public String clientDigest() {
+        return identity.digest();
+    }
+
+    /** The user name claimed to servers. */
+    public String user() {
+        return user;
+    }
+
+    /** The ppkeys directory used as trust store. */
+    public Path trustDirectory() {
+        return trustStore.directory();
+    }
+
+    /**
+     * Runs the remote agent on one host and waits for it to finish.
+     *
+     * @throws CfRunException a subclass saying what went wrong; output received before a failure is in
+     *                        {@link CfRunException#linesReceived()}
+     */
+    public RunResult run(RunRequest request) throws CfRunException {
+        Objects.requireNonNull(request, "request");
+        if (closed) {
+            throw new IllegalStateException("client is closed");
+        }
+        Deadlines deadlines = new Deadlines(timeouts);
+        HostAddress host = request.host();
+        ServerTrust trust = new ServerTrust(trustStore, trustPolicy, host);
+        Protocol first = protocol == Protocol.CLASSIC ? Protocol.CLASSIC : Protocol.TLS;
+        try {
+            return attempt(request, deadlines, trust, first);
+        } catch (CfRunException e) {
+            if (protocol == Protocol.AUTO && e instanceof NotTls nt) {
+                log.debug("{}: TLS handshake failed ({}); trying the classic protocol", host, nt.getCause().getMessage());
+                try {
+                    return attempt(request, deadlines, trust, Protocol.CLASSIC);
+                } catch (CfRunException classic) {
+                    // a 3.x server that refuses us refuses classic too; its TLS error says more
+                    throw classic.kind() == ErrorKind.REFUSED ? (CfRunException) nt.getCause() : classic;
+                }
+            }
+            throw e instanceof NotTls nt ? (CfRunException) nt.getCause() : e;
+        }
+    }
+
+    /** The TLS handshake failed before any trust decision: the server may not speak TLS (AUTO falls back). */
+    private static final class NotTls extends CfRunException {
+        private static final long serialVersionUID = 1L;
+
+        NotTls(CfRunException cause) {
+            super(cause.kind(), cause.getMessage(), cause);
+        }
+    }
+
+    private RunResult attempt(RunRequest request, Deadlines deadlines, ServerTrust trust, Protocol proto)
+            throws CfRunException {
+        HostAddress host = request.host();
+        long t0 = System.nanoTime();
+        Connection conn = connect(host, deadlines);
+        long tConnected = System.nanoTime();
+        String address = Addresses.numeric(conn.tcpSocket().getInetAddress());
+        Peer peer = new Peer(address, host.port(), user, identity.digest());
+        try {
+            HandshakeResult hs;
+            if (proto == Protocol.TLS) {
+                try {
+                    hs = TlsHandshake.perform(conn, tlsContext(), host.host(), peer, trust, TlsHandshake.MAX_VERSION);
+                } catch (CfRunException e) {
+                    if (!conn.isTls() && (e.kind() == ErrorKind.REFUSED || e.kind() == ErrorKind.PROTOCOL)) {
+                        throw new NotTls(e);
+                    }
+                    throw e;
+                }
+            } else {
+                hs = classic(conn, peer, trust, host, deadlines);
+            }
+            long tAuthenticated = System.nanoTime();
+            conn.enterExec();
+            ExecDialogue.Outcome out = ExecDialogue.run(conn, request, peer);
+            long tDone = System.nanoTime();
+            return new RunResult(host, address, hs.protocol(), hs.version(), hs.serverDigest(), hs.newlyTrusted(),
+                    out.command(), out.lines(), out.outputLineCount(), out.exitCode(),
+                    new RunTimings(Duration.ofNanos(tConnected - t0), Duration.ofNanos(tAuthenticated - tConnected),
+                            Duration.ofNanos(tDone - tAuthenticated), Duration.ofNanos(tDone - deadlines.start())));
+        } catch (CfRunException e) {
+            if (closed && !(e instanceof ServerKeyException)) {
+                throw new RunCancelledException("run on " + host + " cancelled: client closed", e.linesReceived());
+            }
+            throw e;
+        } finally {
+            conn.close();
+            open.remove(conn);
+        }
+    }
+
+    private HandshakeResult classic(Connection conn, Peer peer, ServerTrust trust, HostAddress host, Deadlines deadlines)
+            throws CfRunException {
+        try {
+            return ClassicHandshake.perform(conn, identity, peer, clientHostName, trust, random);
+        } catch (ClassicHandshake.ExpectedKeyNotProven e) {
+            // The server ended the "y" dialogue: find out whether it holds another key than the one we trust.
+            log.debug("{}: classic 'y' form failed ({}); probing the server's key", peer.endpoint(), e.getCause().toString());
+            conn.close();
+            Connection probe = connect(host, deadlines);
+            try {
+                String actual = KeyDigest.md5(ClassicHandshake.probeServerKey(probe, identity, peer, clientHostName, random));
+                String expected = e.expected().digest();
+                if (!actual.equals(expected)) {
+                    throw new ChangedServerKeyException("server " + peer.endpoint() + " holds key " + actual + ", but "
+                            + expected + " is trusted for this address (" + e.expected().source() + " in "
+                            + trustStore.directory() + "); refusing: the server was reinstalled, or something is"
+                            + " impersonating it. If the change is expected, check the new digest on the server"
+                            + " (cf-key -p) and trust it explicitly (pin " + actual + ")", expected, actual);
+                }
+                throw new AuthenticationFailedException("server " + peer.endpoint() + " closed the connection during"
+                        + " the classic authentication although it holds the expected key " + expected, null,
+                        List.of("the server could not verify our key " + identity.digest()), e);
+            } finally {
+                probe.close();
+                open.remove(probe);
+            }
+        }
+    }
+
+    private Connection connect(HostAddress host, Deadlines deadlines) throws CfRunException {
+        Socket tcp;
+        try {
+            tcp = Connector.connect(host.host(), host.port(), deadlines);
+        } catch (DeadlineException e) {
+            throw new RunTimeoutException(e.phase(), e.limit(), "could not connect to " + host + ": " + e.getMessage(), List.of());
+        } catch (IOException e) {
+            throw new ConnectFailedException("could not connect to " + host + ": " + e.getMessage(), e);
+        }
+        try {
+            Connection c = new Connection(tcp, deadlines, watchdog);
+            open.add(c);
+            if (closed) {
+                c.close();
+                open.remove(c);
+                throw new RunCancelledException("client closed", List.of());
+            }
+            return c;
+        } catch (IOException e) {
+            try {
+                tcp.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+            throw new ConnectFailedException("could not set up the connection to " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    private TlsContext tlsContext() throws CfRunException {
+        TlsContext t = tls;
+        if (t == null) {
+            synchronized (this) {
+                t = tls;
+                if (t == null) {
+                    try {
+                        t = new TlsContext(identity);
+                    } catch (GeneralSecurityException e) {
+                        throw new KeyFileException(null, "cannot set up TLS with our key: " + e.getMessage(), e);
+                    }
+                    tls = t;
+                }
+            }
+        }
+        return t;
+    }
+
+    /** Aborts runs in progress (they fail with {@link RunCancelledException}) and frees resources. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Connection c : open) {
+            c.close();
+        }
+        watchdog.close();
+    }
+
+    static String localUserName() {
+        String u = System.getProperty("user.name");
+        return u == null || u.isBlank() ? "root" : u;
+    }
+
+    static String localHostName() {
+        try {
+            String h = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.US_ASCII).strip();
+            if (!h.isEmpty() && h.matches("[A-Za-z0-9.-]{1,253}")) {
+                return h.toLowerCase(java.util.Locale.ROOT);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux, or not readable
+        }
+        return "localhost";
+    }
+
+    /** Builds a {@link CfRunClient}; every setting has a safe default except the identity. */
+    public static final class Builder {
+        private Path workdir;
+        private Path privateKey;
+        private Path publicKey;
+        private Path trustDirectory;
+        private String passphrase = dev.cfrun.client.keys.RsaKeys.CFENGINE_PASSPHRASE;
+        private String user = localUserName();
+        private String clientHostName;
+        private TrustPolicy trustPolicy = TrustPolicy.strict();
+        private Protocol protocol = Protocol.AUTO;
+        private Timeouts timeouts = Timeouts.defaults();
+
+        private Builder() {
+        }
+
+        /** A CFEngine work dir: identity from {@code ppkeys/localhost.priv}, trust store {@code ppkeys/}. */
+        public Builder workdir(Path dir) {
+            this.workdir = Objects.requireNonNull(dir, "workdir");
+            return this;
+        }
+
+        /** An explicit key pair (the public key file is optional and checked against the private one). */
+        public Builder identity(Path privateKeyFile, Path publicKeyFile) {
+            this.privateKey = Objects.requireNonNull(privateKeyFile, "privateKeyFile");
+            this.publicKey = publicKeyFile;
+            return this;
+        }
+
+        /** Passphrase for encrypted (pre-3.14, CFEngine 2) private keys; default {@code Cfengine passphrase}. */
+        public Builder passphrase(String passphrase) {
+            this.passphrase = Objects.requireNonNull(passphrase, "passphrase");
+            return this;
+        }
+
+        /** The ppkeys directory holding trusted server keys (default: the work dir's {@code ppkeys}). */
+        public Builder trustDirectory(Path dir) {
+            this.trustDirectory = Objects.requireNonNull(dir, "trustDirectory");
+            return this;
+        }
+
+        /**
+         * The user name claimed to servers (allowusers, roles and the key file name
+         * {@code <user>-MD5=….pub} on the server). Default: the login name, as cf-runagent.
+         */
+        public Builder user(String name) {
+            Objects.requireNonNull(name, "user");
+            if (name.isEmpty() || name.length() > 255 || !name.chars().allMatch(c -> c > ' ' && c < 0x7f && c != '/' && c != '\\')) {
+                throw new IllegalArgumentException("invalid user name '" + name + "': no spaces, '/' or '\\'");
+            }
+            this.user = name;
+            return this;
+        }
+
+        /** Our host name in the classic CAUTH line (default: the kernel's host name, no DNS lookup). */
+        public Builder clientHostName(String name) {
+            this.clientHostName = Objects.requireNonNull(name, "clientHostName");
+            return this;
+        }
+
+        public Builder trustPolicy(TrustPolicy policy) {
+            this.trustPolicy = Objects.requireNonNull(policy, "trustPolicy");
+            return this;
+        }
+
+        public Builder protocol(Protocol p) {
+            this.protocol = Objects.requireNonNull(p, "protocol");
+            return this;
+        }
+
+        public Builder timeouts(Timeouts t) {
+            this.timeouts = Objects.requireNonNull(t, "timeouts");
+            return this;
+        }
+
+        /**
+         * Loads the key pair and returns the client.
+         *
+         * @throws KeyFileException if our key cannot be used (missing, corrupt, readable by others)
+         */
+        public CfRunClient build() throws KeyFileException {
+            ClientIdentity id;
+            if (privateKey != null) {
+                id = KeyFiles.load(privateKey, publicKey, passphrase);
+                if (trustDirectory == null) {
+                    trustDirectory = workdir != null ? KeyFiles.ppkeys(workdir) : privateKey.toAbsolutePath().getParent();
+                }
+            } else {
+                Path w = workdir != null ? workdir : defaultWorkdir();
+                id = KeyFiles.loadFromWorkdir(w);
+                if (trustDirectory == null) {
+                    trustDirectory = KeyFiles.ppkeys(w);
+                }
+            }
+            if (clientHostName == null) {
+                clientHostName = localHostName();
+            }
+            return new CfRunClient(this, id);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.cfrun.client.keys;
+
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Objects;
+
+/** Our own key pair ({@code ppkeys/localhost.priv} + {@code localhost.pub}) and its digest. */
+public final class ClientIdentity {
+    private final RSAPrivateCrtKey privateKey;
+    private final RSAPublicKey publicKey;
+    private final String digest;
+
+    public ClientIdentity(RSAPrivateCrtKey privateKey) {
+        this.privateKey = Objects.requireNonNull(privateKey, "privateKey");
+        this.publicKey = RsaKeys.publicOf(privateKey);
+        this.digest = KeyDigest.md5(publicKey);
+    }
+
+    public RSAPrivateCrtKey privateKey() {
+        return privateKey;
+    }
+
+    public RSAPublicKey publicKey() {
+        return publicKey;
+    }
+
+    /** {@code MD5=…} of our public key: the name servers file it under ({@code <user>-MD5=….pub}). */
+    public String digest() {
+        return digest;
+    }
+
+    @Override
+    public String toString() {
+        return "ClientIdentity[" + digest + "]";
+    }
+}

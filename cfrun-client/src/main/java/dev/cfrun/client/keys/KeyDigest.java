@@ -1,0 +1,107 @@
+package dev.cfrun.client.keys;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * CFEngine's key digest ("host key hash"), as {@code cf-key -p} prints it: a hash over the unsigned
+ * big-endian bytes of the modulus followed by those of the exponent (no length prefixes, no leading
+ * zeros). Community uses MD5, printed {@code MD5=<32 hex>}; Enterprise SHA-256, printed {@code SHA=<64 hex>}.
+ */
+public final class KeyDigest {
+
+    public enum Algorithm {
+        MD5("MD5=", "MD5", 32),
+        SHA256("SHA=", "SHA-256", 64);
+
+        private final String prefix;
+        private final String jca;
+        private final int hexLength;
+
+        Algorithm(String prefix, String jca, int hexLength) {
+            this.prefix = prefix;
+            this.jca = jca;
+            this.hexLength = hexLength;
+        }
+
+        public String prefix() {
+            return prefix;
+        }
+    }
+
+    private KeyDigest() {
+    }
+
+    /** {@code MD5=…}, as cf-key -p prints it with Community CFEngine. */
+    public static String md5(RSAPublicKey key) {
+        return of(key, Algorithm.MD5);
+    }
+
+    /** {@code SHA=…}, as Enterprise CFEngine names keys. */
+    public static String sha256(RSAPublicKey key) {
+        return of(key, Algorithm.SHA256);
+    }
+
+    public static String of(RSAPublicKey key, Algorithm alg) {
+        return alg.prefix + HexFormat.of().formatHex(raw(key, alg));
+    }
+
+    /** The raw hash bytes. */
+    public static byte[] raw(RSAPublicKey key, Algorithm alg) {
+        MessageDigest md = messageDigest(alg.jca);
+        md.update(unsigned(key.getModulus()));
+        md.update(unsigned(key.getPublicExponent()));
+        return md.digest();
+    }
+
+    /** The digest's algorithm, or null if the text is not a digest. */
+    public static Algorithm algorithmOf(String digest) {
+        String n = normalize(digest);
+        if (n == null) {
+            return null;
+        }
+        return n.startsWith(Algorithm.MD5.prefix) ? Algorithm.MD5 : Algorithm.SHA256;
+    }
+
+    /**
+     * Returns the digest in canonical form (upper-case prefix, lower-case hex) or null if the text is
+     * not a well-formed {@code MD5=}/{@code SHA=} digest.
+     */
+    public static String normalize(String digest) {
+        if (digest == null) {
+            return null;
+        }
+        String d = digest.strip();
+        for (Algorithm a : Algorithm.values()) {
+            if (d.length() == a.prefix.length() + a.hexLength && d.regionMatches(true, 0, a.prefix, 0, a.prefix.length())) {
+                String hex = d.substring(a.prefix.length()).toLowerCase(Locale.ROOT);
+                if (hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                    return a.prefix + hex;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** BN_bn2bin: magnitude bytes without a sign byte. */
+    public static byte[] unsigned(BigInteger v) {
+        byte[] b = v.toByteArray();
+        if (b.length > 1 && b[0] == 0) {
+            return Arrays.copyOfRange(b, 1, b.length);
+        }
+        return b;
+    }
+
+    static MessageDigest messageDigest(String name) {
+        try {
+            return MessageDigest.getInstance(name);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no " + name, e);
+        }
+    }
+}

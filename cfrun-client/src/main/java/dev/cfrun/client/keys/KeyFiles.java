@@ -1,0 +1,126 @@
+package dev.cfrun.client.keys;
+
+import dev.cfrun.client.KeyFileException;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.RSAKeyGenParameterSpec;
+
+/** Our own key pair on disk: {@code <workdir>/ppkeys/localhost.priv} and {@code localhost.pub}. */
+public final class KeyFiles {
+    public static final String PPKEYS = "ppkeys";
+    public static final String PRIVATE_FILE = "localhost.priv";
+    public static final String PUBLIC_FILE = "localhost.pub";
+    public static final int DEFAULT_BITS = 2048;
+
+    private KeyFiles() {
+    }
+
+    public static Path ppkeys(Path workdir) {
+        return workdir.resolve(PPKEYS);
+    }
+
+    /**
+     * Loads the identity of a CFEngine work dir. The ppkeys directory and the private key must not be
+     * accessible by group or others. If {@code localhost.pub} exists it must match the private key.
+     */
+    public static ClientIdentity loadFromWorkdir(Path workdir) throws KeyFileException {
+        Path dir = ppkeys(workdir);
+        if (!Files.isDirectory(dir)) {
+            throw new KeyFileException(dir, "no ppkeys directory (create a key pair with 'cfrun keygen' or cf-key)", null);
+        }
+        SafeFiles.requireOwnerOnly(dir, "ppkeys directory");
+        return load(dir.resolve(PRIVATE_FILE), dir.resolve(PUBLIC_FILE), RsaKeys.CFENGINE_PASSPHRASE);
+    }
+
+    /** Loads a private key (and checks the public key file against it, if that file exists). */
+    public static ClientIdentity load(Path privateFile, Path publicFile, String passphrase) throws KeyFileException {
+        if (!Files.exists(privateFile)) {
+            throw new KeyFileException(privateFile, "no private key (create one with 'cfrun keygen' or cf-key)", null);
+        }
+        SafeFiles.requireOwnerOnly(privateFile, "private key");
+        RSAPrivateCrtKey priv;
+        try {
+            priv = RsaKeys.readPrivate(SafeFiles.readBounded(privateFile, Pem.MAX_TEXT), passphrase);
+        } catch (KeyFileException e) {
+            throw e.path().isPresent() ? e : new KeyFileException(privateFile, e.getMessage(), e);
+        }
+        ClientIdentity id = new ClientIdentity(priv);
+        if (publicFile != null && Files.exists(publicFile)) {
+            RSAPublicKey pub = readPublic(publicFile);
+            if (!RsaKeys.sameKey(pub, id.publicKey())) {
+                throw new KeyFileException(publicFile, "does not match " + privateFile.getFileName()
+                        + " (" + KeyDigest.md5(pub) + " vs " + id.digest() + ")", null);
+            }
+        }
+        return id;
+    }
+
+    /** Reads a public key file (ours or a peer's). */
+    public static RSAPublicKey readPublic(Path file) throws KeyFileException {
+        try {
+            return RsaKeys.readPublic(SafeFiles.readBounded(file, Pem.MAX_TEXT));
+        } catch (KeyFileException e) {
+            throw e.path().isPresent() ? e : new KeyFileException(file, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Generates a key pair exactly as {@code cf-key} writes it (PKCS#1 PEM, unencrypted, e = 65537,
+     * both files mode 0600) into {@code <workdir>/ppkeys}. Refuses to overwrite an existing key.
+     *
+     * @return the new identity
+     */
+    public static ClientIdentity generate(Path workdir, int bits) throws KeyFileException {
+        Path dir = ppkeys(workdir);
+        return generate(dir.resolve(PRIVATE_FILE), dir.resolve(PUBLIC_FILE), bits);
+    }
+
+    /** Generates a key pair into the two named files (cf-key -f). Refuses to overwrite either. */
+    public static ClientIdentity generate(Path privateFile, Path publicFile, int bits) throws KeyFileException {
+        if (bits < 1024 || bits > 16384 || bits % 8 != 0) {
+            throw new KeyFileException("key size must be a multiple of 8 between 1024 and 16384 bits: " + bits);
+        }
+        for (Path p : new Path[] {privateFile, publicFile}) {
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                throw new KeyFileException(p, "already exists; refusing to overwrite a key (remove it first if you really mean to)", null);
+            }
+        }
+        Path dir = privateFile.toAbsolutePath().getParent();
+        SafeFiles.createPrivateDirectory(dir);
+        KeyPair kp;
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+            g.initialize(new RSAKeyGenParameterSpec(bits, RSAKeyGenParameterSpec.F4), new SecureRandom());
+            kp = g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new KeyFileException(null, "cannot generate an RSA key: " + e.getMessage(), e);
+        }
+        RSAPrivateCrtKey priv = (RSAPrivateCrtKey) kp.getPrivate();
+        byte[] privPem = RsaKeys.writePrivate(priv).getBytes(StandardCharsets.US_ASCII);
+        byte[] pubPem = RsaKeys.writePublic((RSAPublicKey) kp.getPublic()).getBytes(StandardCharsets.US_ASCII);
+        if (!SafeFiles.writeNew(privateFile, privPem)) {
+            throw new KeyFileException(privateFile, "already exists; refusing to overwrite a key", null);
+        }
+        boolean ok = false;
+        try {
+            if (!SafeFiles.writeNew(publicFile, pubPem)) {
+                throw new KeyFileException(publicFile, "already exists; refusing to overwrite a key", null);
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                SafeFiles.deleteQuietly(privateFile); // never leave half a key pair
+            }
+        }
+        return new ClientIdentity(priv);
+    }
+}

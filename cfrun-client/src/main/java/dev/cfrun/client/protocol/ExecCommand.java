@@ -1,0 +1,55 @@
+package dev.cfrun.client.protocol;
+
+import dev.cfrun.client.transport.Frames;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The EXEC request as cf-runagent 3.x sends it: {@code EXEC[ -D<c1,c2>][ -b <b1,b2>]} in one transaction.
+ * cf-serverd accepts only {@code -D} and {@code -b}, with names made of {@code [A-Za-z0-9_:]}
+ * (its CharsetAcceptable check); we refuse anything else locally, with a clear message.
+ */
+public final class ExecCommand {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_:]+");
+    private static final Pattern SELECT = Pattern.compile("[\\x21-\\x7e&&[^,:]]+");
+
+    private ExecCommand() {
+    }
+
+    public static byte[] encode(List<String> classes, List<String> bundles) {
+        StringBuilder sb = new StringBuilder("EXEC");
+        if (!classes.isEmpty()) {
+            sb.append(" -D").append(String.join(",", classes));
+        }
+        if (!bundles.isEmpty()) {
+            sb.append(" -b ").append(String.join(",", bundles));
+        }
+        byte[] b = sb.toString().getBytes(StandardCharsets.US_ASCII);
+        if (b.length > Frames.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("EXEC request of " + b.length + " bytes exceeds the protocol's "
+                    + Frames.MAX_PAYLOAD + "-byte limit (too many classes or bundles)");
+        }
+        return b;
+    }
+
+    /** Checks a class or bundle name against the server's character set. */
+    public static void checkName(String name, String what) {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid " + what + " name '" + name
+                    + "': cf-serverd accepts only letters, digits, '_' and ':'");
+        }
+        if (name.length() > 1024) {
+            throw new IllegalArgumentException(what + " name too long (" + name.length() + " characters)");
+        }
+    }
+
+    /** Select classes are class names or regular expressions, sent one per transaction. */
+    public static void checkSelectClass(String name) {
+        if (!SELECT.matcher(name).matches() || name.length() > Frames.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("invalid select class '" + name
+                    + "': printable characters only, no spaces, commas or colons");
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package dev.cfrun.client.protocol;
+
+import dev.cfrun.client.CfRunException;
+import dev.cfrun.client.HostAddress;
+import dev.cfrun.client.OutputLimitExceededException;
+import dev.cfrun.client.OutputListener;
+import dev.cfrun.client.ReplyLine;
+import dev.cfrun.client.ReplyLine.Kind;
+import dev.cfrun.client.RunRequest;
+import dev.cfrun.client.ServerRefusedException;
+import dev.cfrun.client.transport.Connection;
+import dev.cfrun.client.transport.Frames;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * EXEC over an authenticated connection, identical for TLS and classic:
+ * <ol>
+ *   <li>send {@code EXEC[ -D…][ -b …]}, one transaction per select class, then the terminator — all before
+ *       reading, as cf-runagent does (the server answers only after it has read the class list);</li>
+ *   <li>read transactions until the terminator: the command line, {@code "> "} output lines,
+ *       {@code (exit code: N)}, or refusal texts.</li>
+ * </ol>
+ * The connection is used for one EXEC only (leftover class transactions may stay unread on the server).
+ */
+public final class ExecDialogue {
+    private static final Logger log = LoggerFactory.getLogger(ExecDialogue.class);
+    /** A continued ('m') message is joined up to this size; EXEC replies never use 'm'. */
+    private static final int MAX_MESSAGE = 64 * 1024;
+
+    /**
+     * @param command         the command the server reported running
+     * @param lines           the reply lines (retained ones)
+     * @param outputLineCount agent output lines received
+     * @param exitCode        the remote exit code, if sent
+     */
+    public record Outcome(Optional<String> command, List<ReplyLine> lines, long outputLineCount, OptionalInt exitCode) {
+    }
+
+    private ExecDialogue() {
+    }
+
+    public static Outcome run(Connection conn, RunRequest request, Peer peer) throws CfRunException {
+        List<ReplyLine> kept = new ArrayList<>();
+        try {
+            conn.writeFrame(ExecCommand.encode(request.classes(), request.bundles()));
+            for (String c : request.selectClasses()) {
+                conn.writeFrame(c.getBytes(StandardCharsets.UTF_8));
+            }
+            conn.writeFrame(Frames.TERMINATOR_BYTES);
+            conn.flush();
+        } catch (IOException e) {
+            throw Failures.translate(e, Failures.Stage.EXEC, peer, kept);
+        }
+
+        HostAddress host = request.host();
+        OutputListener listener = request.listener().orElse(null);
+        boolean retain = request.retainOutput();
+        String command = null;
+        Integer exit = null;
+        long outputLines = 0;
+        long total = 0;
+        List<ReplyLine> refusals = new ArrayList<>(); // kept even when output is not retained
+        boolean terminated = false;
+        while (true) {
+            byte[] payload;
+            try {
+                payload = conn.readMessage(MAX_MESSAGE);
+            } catch (IOException e) {
+                throw Failures.translate(e, Failures.Stage.EXEC, peer, kept.isEmpty() ? refusals : kept);
+            }
+            if (payload == null) {
+                break;
+            }
+            if (ReplyParser.isTerminator(payload)) {
+                terminated = true;
+                break;
+            }
+            int len = payload.length;
+            if (len > 0 && payload[len - 1] == 0) {
+                len--;
+            }
+            ReplyLine line = ReplyParser.classify(new String(payload, 0, len, StandardCharsets.UTF_8));
+            total++;
+            switch (line.kind()) {
+                case OUTPUT -> outputLines++;
+                case COMMAND -> command = command == null ? line.text() : command;
+                case EXIT_CODE -> exit = Integer.parseInt(line.text());
+                case REFUSAL, MESSAGE -> {
+                    if (command == null && refusals.size() < 100) {
+                        refusals.add(line);
+                    }
+                }
+                default -> { }
+            }
+            if (retain) {
+                kept.add(line);
+            }
+            if (listener != null) {
+                try {
+                    listener.onLine(host, peer.address(), line);
+                } catch (RuntimeException ex) {
+                    log.warn("output listener failed on a line from {}: {}", peer.endpoint(), ex.toString());
+                }
+            }
+            if (total > request.maxOutputLines()) {
+                throw new OutputLimitExceededException(request.maxOutputLines(), kept);
+            }
+        }
+
+        List<ReplyLine> shown = retain ? kept : refusals;
+        if (command == null && isRefusal(refusals, total)) {
+            throw refusal(refusals, shown, request, peer, terminated);
+        }
+        if (!terminated) {
+            // 3.x servers always end with the terminator; a close without it means the run was cut off
+            throw Failures.translate(new java.io.EOFException("connection closed before the end of the reply"),
+                    Failures.Stage.EXEC, peer, shown);
+        }
+        return new Outcome(Optional.ofNullable(command), kept, outputLines,
+                exit == null ? OptionalInt.empty() : OptionalInt.of(exit));
+    }
+
+    /** No command started and the server said no (or nothing at all). */
+    private static boolean isRefusal(List<ReplyLine> refusals, long total) {
+        if (total == 0) {
+            return true;
+        }
+        for (ReplyLine l : refusals) {
+            if (l.kind() == Kind.REFUSAL || isDenial(l.text())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isDenial(String text) {
+        return text.startsWith("EXEC denied") || text.contains("nothing relevant to do here")
+                || text.startsWith("Unable to run") || text.startsWith("Exec request: no cfrunCommand");
+    }
+
+    private static CfRunException refusal(List<ReplyLine> refusals, List<ReplyLine> shown, RunRequest request,
+                                          Peer peer, boolean terminated) {
+        if (refusals.isEmpty()) {
+            return new ServerRefusedException("server " + peer.endpoint() + (terminated
+                    ? " ended the reply without running anything" : " closed the connection after EXEC without a reply"),
+                    null, Causes.execRefused(peer.user()), shown);
+        }
+        StringBuilder text = new StringBuilder();
+        List<String> causes = new ArrayList<>();
+        for (ReplyLine l : refusals) {
+            if (l.text().isBlank()) {
+                continue;
+            }
+            if (text.length() > 0) {
+                text.append(" / ");
+            }
+            text.append(l.kind() == Kind.REFUSAL ? "BAD: " + l.text() : l.text());
+            String t = l.text();
+            List<String> c;
+            if (t.contains("role activation")) {
+                c = Causes.roleDenied(peer.user(), request.classes());
+            } else if (t.contains("bundle activation")) {
+                c = Causes.bundleDenied(request.bundles());
+            } else if (t.contains("failed class match") || t.contains("nothing relevant to do here")) {
+                c = Causes.classMatchFailed(request.selectClasses());
+            } else if (t.contains("invalid arguments")) {
+                c = Causes.invalidArguments();
+            } else if (t.startsWith("Unable to run")) {
+                c = Causes.cannotRun();
+            } else if (l.kind() == Kind.REFUSAL) {
+                c = Causes.execRefused(peer.user());
+            } else {
+                c = List.of();
+            }
+            for (String s : c) {
+                if (!causes.contains(s)) {
+                    causes.add(s);
+                }
+            }
+        }
+        return new ServerRefusedException("server " + peer.endpoint() + " refused EXEC: " + text, text.toString(),
+                causes, shown);
+    }
+}
