@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -56,7 +55,8 @@ public final class CfRunClient implements AutoCloseable {
     private final Protocol protocol;
     private final Timeouts timeouts;
     private final String user;
-    private final String clientHostName;
+    private final String clientHostName; // null: reverse lookup of our local address, as the C client
+    private final java.util.Map<java.net.InetAddress, String> reverseNames = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final Watchdog watchdog = new Watchdog();
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
@@ -190,14 +190,14 @@ public final class CfRunClient implements AutoCloseable {
     private HandshakeResult classic(Connection conn, Peer peer, ServerTrust trust, HostAddress host, Deadlines deadlines)
             throws CfRunException {
         try {
-            return ClassicHandshake.perform(conn, identity, peer, clientHostName, trust, random);
+            return ClassicHandshake.perform(conn, identity, peer, announcedHostName(conn), trust, random);
         } catch (ClassicHandshake.ExpectedKeyNotProven e) {
             // The server ended the "y" dialogue: find out whether it holds another key than the one we trust.
-            log.debug("{}: classic 'y' form failed ({}); probing the server's key", peer.endpoint(), e.getCause().toString());
+            log.debug("{}: classic 'y' form failed ({}); probing the server's key", peer.endpoint(), e.failure().getMessage());
             conn.close();
             Connection probe = connect(host, deadlines);
             try {
-                String actual = KeyDigest.md5(ClassicHandshake.probeServerKey(probe, identity, peer, clientHostName, random));
+                String actual = KeyDigest.md5(ClassicHandshake.probeServerKey(probe, identity, peer, announcedHostName(probe), random));
                 String expected = e.expected().digest();
                 if (!actual.equals(expected)) {
                     throw new ChangedServerKeyException("server " + peer.endpoint() + " holds key " + actual + ", but "
@@ -206,9 +206,7 @@ public final class CfRunClient implements AutoCloseable {
                             + " impersonating it. If the change is expected, check the new digest on the server"
                             + " (cf-key -p) and trust it explicitly (pin " + actual + ")", expected, actual);
                 }
-                throw new AuthenticationFailedException("server " + peer.endpoint() + " closed the connection during"
-                        + " the classic authentication although it holds the expected key " + expected, null,
-                        List.of("the server could not verify our key " + identity.digest()), e);
+                throw e.failure(); // the server holds the key we trust: the failure was about something else
             } finally {
                 probe.close();
                 open.remove(probe);
@@ -277,16 +275,23 @@ public final class CfRunClient implements AutoCloseable {
         return u == null || u.isBlank() ? "root" : u;
     }
 
-    static String localHostName() {
-        try {
-            String h = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.US_ASCII).strip();
-            if (!h.isEmpty() && h.matches("[A-Za-z0-9.-]{1,253}")) {
-                return h.toLowerCase(java.util.Locale.ROOT);
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not Linux, or not readable
+    /**
+     * The host name we announce in the classic CAUTH line: as the C client, the name our local address
+     * resolves to (getnameinfo: "localhost" on loopback, the numeric address without a PTR record).
+     */
+    private String announcedHostName(Connection conn) {
+        if (clientHostName != null) {
+            return clientHostName;
         }
-        return "localhost";
+        java.net.InetAddress local = conn.tcpSocket().getLocalAddress();
+        return reverseNames.computeIfAbsent(local, a -> {
+            try {
+                String n = java.net.InetAddress.getByAddress(a.getAddress()).getHostName();
+                return n.matches("[A-Za-z0-9.:_-]{1,255}") ? n : Addresses.numeric(a);
+            } catch (IOException | RuntimeException e) {
+                return Addresses.numeric(a);
+            }
+        });
     }
 
     /** Builds a {@link CfRunClient}; every setting has a safe default except the identity. */
@@ -343,7 +348,10 @@ public final class CfRunClient implements AutoCloseable {
             return this;
         }
 
-        /** Our host name in the classic CAUTH line (default: the kernel's host name, no DNS lookup). */
+        /**
+         * Our host name in the classic CAUTH line. Default: what our local address resolves to, as the C
+         * client does (a reverse lookup; set a name to avoid it).
+         */
         public Builder clientHostName(String name) {
             this.clientHostName = Objects.requireNonNull(name, "clientHostName");
             return this;
@@ -382,9 +390,6 @@ public final class CfRunClient implements AutoCloseable {
                 if (trustDirectory == null) {
                     trustDirectory = KeyFiles.ppkeys(w);
                 }
-            }
-            if (clientHostName == null) {
-                clientHostName = localHostName();
             }
             return new CfRunClient(this, id);
         }

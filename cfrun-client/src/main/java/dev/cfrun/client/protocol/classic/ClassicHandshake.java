@@ -61,18 +61,28 @@ public final class ClassicHandshake {
     private static final int SESSION_KEY_BYTES = 16; // Blowfish, community
     private static final int MAX_TEXT = 4088;
 
-    /** The "y" form failed before the server proved its key: its key is probably not the one we expected. */
+    /**
+     * The "y" form failed before the server proved its key (it closed, or refused after failing to decrypt
+     * our challenge): its key is probably not the one we expected.
+     */
     public static final class ExpectedKeyNotProven extends IOException {
         private static final long serialVersionUID = 1L;
         private final transient TrustStore.Expected expected;
+        private final CfRunException failure;
 
-        ExpectedKeyNotProven(TrustStore.Expected expected, IOException cause) {
-            super("server did not prove it holds key " + expected.digest(), cause);
+        ExpectedKeyNotProven(TrustStore.Expected expected, CfRunException failure) {
+            super("server did not prove it holds key " + expected.digest(), failure);
             this.expected = expected;
+            this.failure = failure;
         }
 
         public TrustStore.Expected expected() {
             return expected;
+        }
+
+        /** The failure as seen, to report if the server's key turns out to be the expected one. */
+        public CfRunException failure() {
+            return failure;
         }
     }
 
@@ -105,16 +115,22 @@ public final class ClassicHandshake {
             s1 = read(conn, "key reply");
             String reply = text(s1);
             if (reply.startsWith("BAD")) {
-                throw new AuthenticationFailedException("server " + peer.endpoint() + " did not accept our key "
-                        + peer.clientDigest() + ": " + reply, reply, Causes.keyNotAccepted(peer.user(), peer.clientDigest()), null);
+                AuthenticationFailedException refused = new AuthenticationFailedException("server " + peer.endpoint()
+                        + " did not accept our key " + peer.clientDigest() + ": " + reply, reply,
+                        Causes.keyNotAccepted(peer.user(), peer.clientDigest()), null);
+                // a 3.21 server that cannot decrypt a "y" challenge answers with the generic refusal
+                throw known != null ? new ExpectedKeyNotProven(expected.get(), refused) : refused;
             }
             log.debug("{}: {}", peer.endpoint(), reply);
             s2 = read(conn, "nonce proof");
+        } catch (ExpectedKeyNotProven e) {
+            throw e;
         } catch (IOException e) {
+            CfRunException failure = Failures.translate(e, Stage.CLASSIC_FIRST_REPLY, peer, List.of());
             if (known != null && Failures.isClosed(e)) {
-                throw new ExpectedKeyNotProven(expected.get(), e);
+                throw new ExpectedKeyNotProven(expected.get(), failure);
             }
-            throw Failures.translate(e, Stage.CLASSIC_FIRST_REPLY, peer, List.of());
+            throw failure;
         }
 
         try {

@@ -1,0 +1,42 @@
+package dev.cfrun.it;
+
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The real peers the integration tests need. Without them the tests skip on a developer machine, but
+ * under {@code CI=true} a missing peer fails the run: CI must never go green without having talked to
+ * a real cf-serverd.
+ */
+final class Peers {
+    static final Path CF_SERVERD = Path.of("/usr/bin/cf-serverd");
+    static final Path CF_KEY = Path.of("/usr/bin/cf-key");
+    static final Path CF_RUNAGENT = Path.of("/usr/bin/cf-runagent");
+    static final Path CF_PROMISES = Path.of("/usr/bin/cf-promises");
+    static final Path CF_AGENT = Path.of("/usr/bin/cf-agent");
+
+    private Peers() {
+    }
+
+    static boolean ci() {
+        String prop = System.getProperty("cfrun.it.ci");
+        String env = System.getenv("CI");
+        return "true".equalsIgnoreCase(prop) || "true".equalsIgnoreCase(env) || "1".equals(env);
+    }
+
+    /** Fails under CI, skips elsewhere, when Debian's cfengine3 is not installed. */
+    static void requireCfEngine() {
+        for (Path p : new Path[] {CF_SERVERD, CF_KEY, CF_RUNAGENT, CF_PROMISES, CF_AGENT}) {
+            if (!Files.isExecutable(p)) {
+                String msg = p + " not found: install Debian's cfengine3 package (scripts/test.sh does)";
+                if (ci()) {
+                    Assertions.fail("CI=true and a real peer is missing: " + msg);
+                }
+                Assumptions.abort(msg);
+            }
+        }
+    }
+}
