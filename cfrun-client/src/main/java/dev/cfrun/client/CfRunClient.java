@@ -173,7 +173,8 @@ public final class CfRunClient implements AutoCloseable {
             ExecDialogue.Outcome out = ExecDialogue.run(conn, request, peer);
             long tDone = System.nanoTime();
             return new RunResult(host, address, hs.protocol(), hs.version(), hs.serverDigest(), hs.newlyTrusted(),
-                    out.command(), out.lines(), out.outputLineCount(), out.exitCode(),
+                    hs.serverAuthenticated(), java.util.Optional.ofNullable(hs.tlsVersion()),
+                    java.util.Optional.ofNullable(hs.cipherSuite()), out.command(), out.lines(), out.outputLineCount(), out.exitCode(),
                     new RunTimings(Duration.ofNanos(tConnected - t0), Duration.ofNanos(tAuthenticated - tConnected),
                             Duration.ofNanos(tDone - tAuthenticated), Duration.ofNanos(tDone - deadlines.start())));
         } catch (CfRunException e) {

@@ -14,6 +14,9 @@ import java.util.OptionalInt;
  * @param protocolVersion 1 (classic), 2 (tls) or 3 (cookie)
  * @param serverKeyDigest the server key's digest ({@code MD5=…})
  * @param newlyTrusted    true if the server key was stored by this run (trust on first use, pinned, asked)
+ * @param serverAuthenticated false only for the classic "n" form: the server never proved it holds that key
+ * @param tlsVersion      the negotiated TLS version ({@code TLSv1.3}); empty for classic
+ * @param cipherSuite     the negotiated TLS cipher suite; empty for classic
  * @param command         the command the server said it runs ({@code cf-serverd executing cfruncommand: …})
  * @param lines           every reply line, in order (empty if the request did not retain output)
  * @param outputLineCount how many agent output lines arrived (also when not retained)
@@ -22,7 +25,8 @@ import java.util.OptionalInt;
  * @param timings         where the time went
  */
 public record RunResult(HostAddress host, String address, Protocol protocol, int protocolVersion,
-                        String serverKeyDigest, boolean newlyTrusted, Optional<String> command,
+                        String serverKeyDigest, boolean newlyTrusted, boolean serverAuthenticated,
+                        Optional<String> tlsVersion, Optional<String> cipherSuite, Optional<String> command,
                         List<ReplyLine> lines, long outputLineCount, OptionalInt exitCode, RunTimings timings) {
 
     public RunResult {

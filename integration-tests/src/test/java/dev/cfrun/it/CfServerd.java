@@ -161,6 +161,7 @@ final class CfServerd implements AutoCloseable {
         private String agentBundles = DEFAULT_AGENT_POLICY;
         private Path serverKeys;
         private boolean verbose;
+        private String allowCiphers;
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -227,6 +228,12 @@ final class CfServerd implements AutoCloseable {
         /** Use this key pair (localhost.priv/.pub in the dir) instead of one made by cf-key. */
         Builder serverKeys(Path keyDir) {
             this.serverKeys = keyDir;
+            return this;
+        }
+
+        /** cf-serverd's allowciphers; without a TLS_ suite in it, the server speaks no TLS 1.3. */
+        Builder allowCiphers(String ciphers) {
+            this.allowCiphers = ciphers;
             return this;
         }
 
@@ -319,6 +326,7 @@ final class CfServerd implements AutoCloseable {
                     + "      allowlegacyconnects => { " + list(legacy) + " };\n"
                     + "      allowusers          => { " + users + " };\n"
                     + "      maxconnections      => \"200\";\n"
+                    + (allowCiphers == null ? "" : "      allowciphers        => \"" + allowCiphers + "\";\n")
                     + cmd
                     + "}\n\n"
                     + "bundle server access_rules\n{\n  access:\n" + access + "}\n\n"

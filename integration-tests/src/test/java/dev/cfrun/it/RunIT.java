@@ -63,6 +63,12 @@ class RunIT {
         assertTrue(streamed.get(0).startsWith("127.0.0.1|COMMAND|"), streamed.get(0));
         assertTrue(r.serverKeyDigest().startsWith("MD5="));
         assertTrue(!r.newlyTrusted());
+        if (protocol == Protocol.TLS) {
+            assertEquals("TLSv1.3", r.tlsVersion().orElseThrow());
+            assertEquals("TLS_AES_256_GCM_SHA384", r.cipherSuite().orElseThrow());
+        } else {
+            assertTrue(r.tlsVersion().isEmpty());
+        }
     }
 
     @ParameterizedTest

@@ -162,7 +162,8 @@ public final class ClassicHandshake {
             random.nextBytes(sessionKey);
             conn.writeFrame(rsa(Cipher.ENCRYPT_MODE, serverKey, sessionKey, peer, "the session key"));
             Arrays.fill(sessionKey, (byte) 0);
-            return new HandshakeResult(Protocol.CLASSIC, 1, KeyDigest.md5(serverKey), newlyTrusted, known != null);
+            return new HandshakeResult(Protocol.CLASSIC, 1, KeyDigest.md5(serverKey), newlyTrusted, known != null,
+                    null, null);
         } catch (IOException e) {
             throw Failures.translate(e, Stage.CLASSIC_AUTH, peer, List.of());
         }

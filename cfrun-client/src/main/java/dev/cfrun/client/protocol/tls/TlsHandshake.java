@@ -106,7 +106,8 @@ public final class TlsHandshake {
             throw new AuthenticationFailedException("server " + peer.endpoint() + " did not welcome us: '"
                     + abbreviate(welcome) + "'", welcome, Causes.closedAfterIdentity(peer.user(), peer.clientDigest()), null);
         }
-        return new HandshakeResult(Protocol.TLS, version, digest, newlyTrusted, true);
+        return new HandshakeResult(Protocol.TLS, version, digest, newlyTrusted, true, session.getProtocol(),
+                session.getCipherSuite());
     }
 
     private static RSAPublicKey serverKey(SSLSession session, Peer peer) throws CfRunException {

@@ -1,0 +1,44 @@
+package dev.cfrun.it;
+
+import dev.cfrun.client.CfRunClient;
+import dev.cfrun.client.ProtocolViolationException;
+import dev.cfrun.client.Protocol;
+import dev.cfrun.client.RunRequest;
+import dev.cfrun.client.RunResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A server restricted to cf-serverd's TLS 1.2 suites (static RSA: AES256-GCM-SHA384, AES256-SHA), as a
+ * server with an older allowciphers setting is. JDK 17 negotiates them; JDK 24 and later disable
+ * TLS_RSA_* by default, and we do not change JVM-wide security settings: the error must say so.
+ */
+class Tls12IT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void tls12OnlyServer() throws Exception {
+        try (CfServerd server = CfServerd.builder(tmp.resolve("srv")).allowCiphers("AES256-GCM-SHA384:AES256-SHA").start()) {
+            ClientWorkdir client = ClientWorkdir.withCfKey(tmp.resolve("client")).trustWithCfKey(server);
+            try (CfRunClient c = client.client(Protocol.TLS)) {
+                if (Runtime.version().feature() < 24) {
+                    RunResult r = c.run(RunRequest.builder(server.address()).build());
+                    assertEquals(0, r.exitCode().orElseThrow());
+                    assertEquals("TLSv1.2", r.tlsVersion().orElseThrow());
+                    assertEquals("TLS_RSA_WITH_AES_256_GCM_SHA384", r.cipherSuite().orElseThrow());
+                } else {
+                    ProtocolViolationException e = assertThrows(ProtocolViolationException.class,
+                            () -> c.run(RunRequest.builder(server.address()).build()));
+                    assertTrue(e.getMessage().contains("TLS_AES_256_GCM_SHA384"), e.getMessage());
+                }
+            }
+        }
+    }
+}
