@@ -141,11 +141,13 @@ public final class Der {
             out.write(0x82);
             out.write(len >> 8);
             out.write(len);
-        } else {
+        } else if (len < 0x1000000) {
             out.write(0x83);
             out.write(len >> 16);
             out.write(len >> 8);
             out.write(len);
+        } else {
+            throw new IllegalArgumentException("DER content of " + len + " bytes is beyond what this writer supports");
         }
         out.writeBytes(content);
         return out.toByteArray();
@@ -171,9 +173,9 @@ public final class Der {
     public static byte[] oid(String dotted) {
         String[] parts = dotted.split("\\.");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(Integer.parseInt(parts[0]) * 40 + Integer.parseInt(parts[1]));
-        for (int i = 2; i < parts.length; i++) {
-            long v = Long.parseLong(parts[i]);
+        for (int i = 1; i < parts.length; i++) {
+            // the first two arcs share one subidentifier (40 * a + b), base-128 like every other
+            long v = i == 1 ? Long.parseLong(parts[0]) * 40 + Long.parseLong(parts[1]) : Long.parseLong(parts[i]);
             byte[] tmp = new byte[10];
             int n = 0;
             do {

@@ -90,6 +90,9 @@ public final class KeyDigest {
 
     /** BN_bn2bin: magnitude bytes without a sign byte. */
     public static byte[] unsigned(BigInteger v) {
+        if (v.signum() == 0) {
+            return new byte[0];
+        }
         byte[] b = v.toByteArray();
         if (b.length > 1 && b[0] == 0) {
             return Arrays.copyOfRange(b, 1, b.length);

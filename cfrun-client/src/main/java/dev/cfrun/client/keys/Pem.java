@@ -2,6 +2,7 @@ package dev.cfrun.client.keys;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,7 +26,7 @@ public final class Pem {
      */
     public record Block(String type, Map<String, String> headers, byte[] der) {
         public Block {
-            headers = Map.copyOf(headers);
+            headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers)); // keeps the order
         }
     }
 

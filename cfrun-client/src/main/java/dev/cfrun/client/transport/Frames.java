@@ -114,8 +114,14 @@ public final class Frames {
      */
     public static byte[] readMessage(InputStream in, int maxBytes) throws IOException {
         Frame f = read(in);
-        if (f == null || !f.more()) {
-            return f == null ? null : f.payload();
+        if (f == null) {
+            return null;
+        }
+        if (!f.more()) {
+            if (f.payload().length > maxBytes) {
+                throw new FrameException("message of " + f.payload().length + " bytes exceeds " + maxBytes);
+            }
+            return f.payload();
         }
         java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
         while (true) {

@@ -24,6 +24,7 @@ public final class ClientCertificate {
     private static final String SHA256_WITH_RSA = "1.2.840.113549.1.1.11";
     private static final String COMMON_NAME = "2.5.4.3";
     private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'");
+    private static final DateTimeFormatter GENERALIZED_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'");
 
     private ClientCertificate() {
     }
@@ -49,7 +50,11 @@ public final class ClientCertificate {
                 .generateCertificate(new ByteArrayInputStream(cert));
     }
 
+    /** RFC 5280: UTCTime through 2049, GeneralizedTime from 2050. */
     private static byte[] utcTime(ZonedDateTime t) {
+        if (t.getYear() >= 2050) {
+            return Der.tlv(Der.GENERALIZED_TIME, GENERALIZED_TIME.format(t).getBytes(StandardCharsets.US_ASCII));
+        }
         return Der.tlv(Der.UTC_TIME, UTC_TIME.format(t).getBytes(StandardCharsets.US_ASCII));
     }
 }
