@@ -2,25 +2,38 @@ package dev.cfrun.cli;
 
 import picocli.CommandLine;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 
 /** Entry point of {@code bin/cfrun}. The only place that calls {@link System#exit}. */
 public final class Main {
+    private static final Set<String> SUBCOMMANDS = Set.of("keygen", "digest", "trust", "completion");
+
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        System.exit(run(args, System.out, System.err, System.in));
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, InputStream.nullInputStream());
     }
 
     /** Runs the command line with the given streams and returns the exit code (used by tests too). */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err, InputStream in) {
         Logging.configure(args);
-        CfRunCommand root = new CfRunCommand(out, err);
+        CfRunCommand root = new CfRunCommand(out, err, in);
         CommandLine cl = new CommandLine(root);
         cl.addSubcommand("keygen", new KeygenCommand(out));
         cl.addSubcommand("digest", new DigestCommand(out));
+        cl.addSubcommand("trust", new TrustCommand(out, err, in));
+        cl.addSubcommand("completion", new CompletionCommand(out));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -37,6 +50,19 @@ public final class Main {
             }
             return ExitCodes.LOCAL_ERROR;
         });
-        return cl.execute(args);
+        String[] head = args;
+        if (args.length == 0 || !SUBCOMMANDS.contains(args[0])) {
+            // cfrun 2.x: cfrun [options] [hosts] -- agent options -- classes
+            List<String> a = Arrays.asList(args);
+            int first = a.indexOf("--");
+            if (first >= 0) {
+                List<String> rest = a.subList(first + 1, a.size());
+                int second = rest.indexOf("--");
+                root.setTrailing(second >= 0 ? rest.subList(0, second) : rest,
+                        second >= 0 ? rest.subList(second + 1, rest.size()) : List.of());
+                head = new ArrayList<>(a.subList(0, first)).toArray(new String[0]);
+            }
+        }
+        return cl.execute(head);
     }
 }

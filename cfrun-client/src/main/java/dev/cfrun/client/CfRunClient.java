@@ -115,12 +115,18 @@ public final class CfRunClient implements AutoCloseable {
     public RunResult run(RunRequest request) throws CfRunException {
         Objects.requireNonNull(request, "request");
         if (closed) {
-            throw new IllegalStateException("client is closed");
+            throw new RunCancelledException("run on " + request.host() + " not started: client closed", List.of());
         }
         Deadlines deadlines = new Deadlines(timeouts);
         HostAddress host = request.host();
         ServerTrust trust = new ServerTrust(trustStore, trustPolicy, host);
         Protocol first = protocol == Protocol.CLASSIC ? Protocol.CLASSIC : Protocol.TLS;
+        if (request.dialect() == ServerDialect.CFENGINE2) {
+            if (protocol == Protocol.TLS) {
+                throw new IllegalArgumentException("CFEngine 2 cfservd speaks only the classic protocol, not TLS");
+            }
+            first = Protocol.CLASSIC; // no TLS attempt: cfservd 2.x would only see garbage
+        }
         try {
             return attempt(request, deadlines, trust, first);
         } catch (CfRunException e) {
@@ -135,6 +141,152 @@ public final class CfRunClient implements AutoCloseable {
             }
             throw e instanceof NotTls nt ? (CfRunException) nt.getCause() : e;
         }
+    }
+
+    /**
+     * Runs many hosts with at most {@code parallelism} runs at once (no forking: one small thread per
+     * concurrent run). Each outcome is handed to {@code onEach} as soon as its host is done, from the
+     * thread that ran it (so a caller printing outcomes must synchronise); the returned list is in request
+     * order. One host's failure never stops the others. {@link #close()} from another thread (e.g. on
+     * Ctrl-C) aborts the runs in progress and the hosts not yet started end with
+     * {@link RunCancelledException}.
+     *
+     * @throws InterruptedException if the calling thread is interrupted while waiting (runs in progress
+     *                              are then aborted)
+     */
+    public List<HostOutcome> runAll(List<RunRequest> requests, int parallelism,
+                                    java.util.function.Consumer<HostOutcome> onEach) throws InterruptedException {
+        Objects.requireNonNull(requests, "requests");
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
+        }
+        int n = requests.size();
+        HostOutcome[] outcomes = new HostOutcome[n];
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable worker = () -> {
+            int i;
+            while ((i = next.getAndIncrement()) < n) {
+                RunRequest req = requests.get(i);
+                long t0 = System.nanoTime();
+                HostOutcome o;
+                try {
+                    RunResult r = closed ? null : run(req);
+                    o = r != null ? new HostOutcome(i, req, java.util.Optional.of(r), java.util.Optional.empty(),
+                            Duration.ofNanos(System.nanoTime() - t0))
+                            : cancelled(i, req, t0);
+                } catch (CfRunException e) {
+                    o = new HostOutcome(i, req, java.util.Optional.empty(), java.util.Optional.of(e),
+                            Duration.ofNanos(System.nanoTime() - t0));
+                } catch (RuntimeException e) {
+                    o = new HostOutcome(i, req, java.util.Optional.empty(), java.util.Optional.of(new CfRunException(
+                            ErrorKind.PROTOCOL, "internal error on " + req.host() + ": " + e, e)),
+                            Duration.ofNanos(System.nanoTime() - t0));
+                    log.error("internal error on {}", req.host(), e);
+                }
+                outcomes[i] = o;
+                if (onEach != null) {
+                    try {
+                        onEach.accept(o);
+                    } catch (RuntimeException e) {
+                        log.warn("fan-out callback failed for {}: {}", req.host(), e.toString());
+                    }
+                }
+            }
+        };
+        int threads = Math.min(parallelism, n);
+        List<Thread> pool = new java.util.ArrayList<>(threads);
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(null, worker, "cfrun-run-" + t, 512 * 1024);
+            th.setDaemon(true);
+            pool.add(th);
+            th.start();
+        }
+        try {
+            for (Thread th : pool) {
+                th.join();
+            }
+        } catch (InterruptedException e) {
+            next.set(n); // start nothing more
+            for (Connection c : open) {
+                c.close();
+            }
+            throw e;
+        }
+        return java.util.Arrays.asList(outcomes);
+    }
+
+    private static HostOutcome cancelled(int i, RunRequest req, long t0) {
+        return new HostOutcome(i, req, java.util.Optional.empty(),
+                java.util.Optional.of(new RunCancelledException("run on " + req.host() + " not started: client closed", List.of())),
+                Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /**
+     * Connects and reads the server's key without running anything and without trusting it: over TLS the
+     * handshake only (the server proves it holds the key); over classic the "n" form up to the key (the
+     * server must accept our key first). {@link Protocol#AUTO} tries TLS first.
+     */
+    public ServerKey fetchServerKey(HostAddress host) throws CfRunException {
+        Deadlines deadlines = new Deadlines(timeouts);
+        Protocol first = protocol == Protocol.CLASSIC ? Protocol.CLASSIC : Protocol.TLS;
+        try {
+            return fetchKey(host, deadlines, first);
+        } catch (NotTls nt) {
+            if (protocol == Protocol.AUTO) {
+                try {
+                    return fetchKey(host, deadlines, Protocol.CLASSIC);
+                } catch (CfRunException classic) {
+                    throw classic.kind() == ErrorKind.REFUSED ? (CfRunException) nt.getCause() : classic;
+                }
+            }
+            throw (CfRunException) nt.getCause();
+        }
+    }
+
+    private ServerKey fetchKey(HostAddress host, Deadlines deadlines, Protocol proto) throws CfRunException {
+        Connection conn = connect(host, deadlines);
+        String address = Addresses.numeric(conn.tcpSocket().getInetAddress());
+        Peer peer = new Peer(address, host.port(), user, identity.digest());
+        try {
+            java.security.interfaces.RSAPublicKey key;
+            if (proto == Protocol.TLS) {
+                try {
+                    key = TlsHandshake.fetchServerKey(conn, tlsContext(), host.host(), peer);
+                } catch (CfRunException e) {
+                    if (!conn.isTls() && (e.kind() == ErrorKind.REFUSED || e.kind() == ErrorKind.PROTOCOL)) {
+                        throw new NotTls(e);
+                    }
+                    throw e;
+                }
+            } else {
+                key = ClassicHandshake.probeServerKey(conn, identity, peer, announcedHostName(conn), random);
+            }
+            String md5 = KeyDigest.md5(key);
+            String sha = KeyDigest.sha256(key);
+            java.util.Optional<TrustStore.Expected> expected = trustStore.expectedAt(address, host.port());
+            ServerKey.Status status;
+            if (expected.isPresent() && !expected.get().digest().equals(md5) && !expected.get().digest().equals(sha)) {
+                status = ServerKey.Status.CHANGED;
+            } else if (trustStore.isTrusted(key) || expected.flatMap(TrustStore.Expected::key)
+                    .filter(k -> dev.cfrun.client.keys.RsaKeys.sameKey(k, key)).isPresent()) {
+                status = ServerKey.Status.TRUSTED;
+            } else {
+                status = ServerKey.Status.UNKNOWN;
+            }
+            return new ServerKey(host, address, proto, key, md5, sha, status,
+                    expected.map(TrustStore.Expected::digest));
+        } finally {
+            conn.close();
+            open.remove(conn);
+        }
+    }
+
+    /**
+     * Stores a fetched key as trusted (ppkeys/&lt;user&gt;-MD5=….pub, and the address record), after the caller
+     * has checked its digest. A key recorded for that address before is superseded.
+     */
+    public void trustServerKey(ServerKey key) throws KeyFileException {
+        trustStore.trust(key.key(), key.address(), key.host().port());
     }
 
     /** The TLS handshake failed before any trust decision: the server may not speak TLS (AUTO falls back). */

@@ -28,6 +28,8 @@ public final class RunRequest {
     private final OutputListener listener;
     private final boolean retainOutput;
     private final long maxOutputLines;
+    private final ServerDialect dialect;
+    private final List<String> agentOptions;
 
     private RunRequest(Builder b) {
         this.host = b.host;
@@ -37,7 +39,21 @@ public final class RunRequest {
         this.listener = b.listener;
         this.retainOutput = b.retainOutput;
         this.maxOutputLines = b.maxOutputLines;
-        ExecCommand.encode(classes, bundles); // fails early if the request is too long for one transaction
+        this.dialect = b.dialect;
+        this.agentOptions = List.copyOf(b.agentOptions);
+        if (dialect == ServerDialect.CFENGINE2) {
+            if (!bundles.isEmpty()) {
+                throw new IllegalArgumentException("CFEngine 2 has no bundles: --remote-bundles needs a CFEngine 3 server");
+            }
+            ExecCommand.encodeCfengine2(classes, agentOptions); // fails early if too long
+            ExecCommand.cfengine2ClassData(selectClasses);
+        } else {
+            if (!agentOptions.isEmpty()) {
+                throw new IllegalArgumentException("agent options " + agentOptions + " can only be sent to CFEngine 2"
+                        + " cfservd; cf-serverd 3.x accepts only classes (-D) and bundles (-b)");
+            }
+            ExecCommand.encode(classes, bundles); // fails early if the request is too long for one transaction
+        }
     }
 
     public static Builder builder(HostAddress host) {
@@ -61,6 +77,8 @@ public final class RunRequest {
         b.listener = listener;
         b.retainOutput = retainOutput;
         b.maxOutputLines = maxOutputLines;
+        b.dialect = dialect;
+        b.agentOptions.addAll(agentOptions);
         return b;
     }
 
@@ -93,6 +111,15 @@ public final class RunRequest {
         return maxOutputLines;
     }
 
+    public ServerDialect dialect() {
+        return dialect;
+    }
+
+    /** cfagent options for a CFEngine 2 cfservd (e.g. {@code -v}, {@code -k}); empty for CFEngine 3. */
+    public List<String> agentOptions() {
+        return agentOptions;
+    }
+
     public static final class Builder {
         private HostAddress host;
         private final List<String> classes = new ArrayList<>();
@@ -101,6 +128,8 @@ public final class RunRequest {
         private OutputListener listener;
         private boolean retainOutput = true;
         private long maxOutputLines = DEFAULT_MAX_OUTPUT_LINES;
+        private ServerDialect dialect = ServerDialect.CFENGINE3;
+        private final List<String> agentOptions = new ArrayList<>();
 
         private Builder(HostAddress host) {
             this.host = host;
@@ -163,6 +192,21 @@ public final class RunRequest {
                 throw new IllegalArgumentException("maxOutputLines must be at least 1: " + max);
             }
             this.maxOutputLines = max;
+            return this;
+        }
+
+        /** The server generation (default {@link ServerDialect#CFENGINE3}). */
+        public Builder dialect(ServerDialect d) {
+            this.dialect = Objects.requireNonNull(d, "dialect");
+            return this;
+        }
+
+        /** Arbitrary cfagent options, sent as they are to a CFEngine 2 cfservd (needs {@link ServerDialect#CFENGINE2}). */
+        public Builder agentOptions(Collection<String> options) {
+            for (String o : options) {
+                ExecCommand.checkAgentOption(Objects.requireNonNull(o, "agent option"));
+                agentOptions.add(o);
+            }
             return this;
         }
 

@@ -34,6 +34,44 @@ public final class ExecCommand {
         return b;
     }
 
+    /**
+     * The EXEC request as CFEngine 2's cfrun sends it: {@code EXEC} followed by cfagent options, each
+     * separated by a space; classes become {@code -D c1,c2}.
+     */
+    public static byte[] encodeCfengine2(List<String> classes, List<String> options) {
+        StringBuilder sb = new StringBuilder("EXEC");
+        if (!classes.isEmpty()) {
+            sb.append(" -D ").append(String.join(",", classes));
+        }
+        for (String o : options) {
+            sb.append(' ').append(o);
+        }
+        byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
+        if (b.length > Frames.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("EXEC request of " + b.length + " bytes exceeds the protocol's "
+                    + Frames.MAX_PAYLOAD + "-byte limit");
+        }
+        return b;
+    }
+
+    /** CFEngine 2 class data: the select classes, space-separated, and the terminator, in one transaction. */
+    public static byte[] cfengine2ClassData(List<String> selectClasses) {
+        String data = selectClasses.isEmpty() ? Frames.TERMINATOR
+                : String.join(" ", selectClasses) + " " + Frames.TERMINATOR;
+        byte[] b = data.getBytes(StandardCharsets.UTF_8);
+        if (b.length > Frames.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("select classes exceed the protocol's " + Frames.MAX_PAYLOAD + "-byte limit");
+        }
+        return b;
+    }
+
+    /** A cfagent option for CFEngine 2: printable, no spaces (each option is one word). */
+    public static void checkAgentOption(String option) {
+        if (option.isEmpty() || option.length() > 1024 || !option.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
+            throw new IllegalArgumentException("invalid agent option '" + option + "': one printable word expected");
+        }
+    }
+
     /** Checks a class or bundle name against the server's character set. */
     public static void checkName(String name, String what) {
         if (!NAME.matcher(name).matches()) {

@@ -7,6 +7,7 @@ import dev.cfrun.client.OutputListener;
 import dev.cfrun.client.ReplyLine;
 import dev.cfrun.client.ReplyLine.Kind;
 import dev.cfrun.client.RunRequest;
+import dev.cfrun.client.ServerDialect;
 import dev.cfrun.client.ServerRefusedException;
 import dev.cfrun.client.transport.Connection;
 import dev.cfrun.client.transport.Frames;
@@ -49,12 +50,18 @@ public final class ExecDialogue {
 
     public static Outcome run(Connection conn, RunRequest request, Peer peer) throws CfRunException {
         List<ReplyLine> kept = new ArrayList<>();
+        boolean cf2 = request.dialect() == ServerDialect.CFENGINE2;
         try {
-            conn.writeFrame(ExecCommand.encode(request.classes(), request.bundles()));
-            for (String c : request.selectClasses()) {
-                conn.writeFrame(c.getBytes(StandardCharsets.UTF_8));
+            if (cf2) {
+                conn.writeFrame(ExecCommand.encodeCfengine2(request.classes(), request.agentOptions()));
+                conn.writeFrame(ExecCommand.cfengine2ClassData(request.selectClasses()));
+            } else {
+                conn.writeFrame(ExecCommand.encode(request.classes(), request.bundles()));
+                for (String c : request.selectClasses()) {
+                    conn.writeFrame(c.getBytes(StandardCharsets.UTF_8));
+                }
+                conn.writeFrame(Frames.TERMINATOR_BYTES);
             }
-            conn.writeFrame(Frames.TERMINATOR_BYTES);
             conn.flush();
         } catch (IOException e) {
             throw Failures.translate(e, Failures.Stage.EXEC, peer, kept);
@@ -87,7 +94,8 @@ public final class ExecDialogue {
             if (len > 0 && payload[len - 1] == 0) {
                 len--;
             }
-            ReplyLine line = ReplyParser.classify(new String(payload, 0, len, StandardCharsets.UTF_8));
+            String raw = new String(payload, 0, len, StandardCharsets.UTF_8);
+            ReplyLine line = cf2 ? ReplyParser.classifyCfengine2(raw) : ReplyParser.classify(raw);
             total++;
             switch (line.kind()) {
                 case OUTPUT -> outputLines++;
@@ -119,8 +127,9 @@ public final class ExecDialogue {
         if (command == null && isRefusal(refusals, total)) {
             throw refusal(refusals, shown, request, peer, terminated);
         }
-        if (!terminated) {
+        if (!terminated && !(cf2 && total > 0)) {
             // 3.x servers always end with the terminator; a close without it means the run was cut off
+            // (cfservd 2.x may close right after its output)
             throw Failures.translate(new java.io.EOFException("connection closed before the end of the reply"),
                     Failures.Stage.EXEC, peer, shown);
         }
@@ -134,16 +143,11 @@ public final class ExecDialogue {
             return true;
         }
         for (ReplyLine l : refusals) {
-            if (l.kind() == Kind.REFUSAL || isDenial(l.text())) {
+            if (l.kind() == Kind.REFUSAL || ReplyParser.isDenial(l.text())) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static boolean isDenial(String text) {
-        return text.startsWith("EXEC denied") || text.contains("nothing relevant to do here")
-                || text.startsWith("Unable to run") || text.startsWith("Exec request: no cfrunCommand");
     }
 
     private static CfRunException refusal(List<ReplyLine> refusals, List<ReplyLine> shown, RunRequest request,

@@ -53,6 +53,24 @@ public final class ReplyParser {
         return new ReplyLine(Kind.MESSAGE, chompAll(raw), raw);
     }
 
+    /**
+     * cfservd 2.x: the output comes without the {@code "> "} prefix and without an exit code, so every
+     * line that is not a command announcement, a refusal or a known denial is agent output.
+     */
+    public static ReplyLine classifyCfengine2(String raw) {
+        ReplyLine l = classify(raw);
+        if (l.kind() == Kind.MESSAGE && !isDenial(l.text())) {
+            return new ReplyLine(Kind.OUTPUT, l.text(), raw);
+        }
+        return l;
+    }
+
+    /** The texts cf-serverd / cfservd send instead of running anything. */
+    public static boolean isDenial(String text) {
+        return text.startsWith("EXEC denied") || text.contains("nothing relevant to do here")
+                || text.startsWith("Unable to run") || text.startsWith("Exec request: no cfrunCommand");
+    }
+
     private static String chompOne(String s) {
         return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
     }

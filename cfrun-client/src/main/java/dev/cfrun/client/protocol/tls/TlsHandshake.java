@@ -55,15 +55,7 @@ public final class TlsHandshake {
 
     public static HandshakeResult perform(Connection conn, TlsContext tls, String hostName, Peer peer,
                                           ServerKeyVerifier verifier, int maxVersion) throws CfRunException {
-        conn.enterHandshake();
-        SSLSocket ssl;
-        try {
-            ssl = tls.layer(conn.tcpSocket(), hostName, peer.port());
-            conn.startTls(ssl);
-        } catch (IOException e) {
-            throw Failures.translate(e, Stage.TLS_HANDSHAKE, peer, List.of());
-        }
-        SSLSession session = ssl.getSession();
+        SSLSession session = handshake(conn, tls, hostName, peer);
         RSAPublicKey serverKey = serverKey(session, peer);
         String digest = KeyDigest.md5(serverKey);
         log.debug("{}: TLS {} {}, server key {}", peer.endpoint(), session.getProtocol(), session.getCipherSuite(), digest);
@@ -108,6 +100,26 @@ public final class TlsHandshake {
         }
         return new HandshakeResult(Protocol.TLS, version, digest, newlyTrusted, true, session.getProtocol(),
                 session.getCipherSuite());
+    }
+
+    /**
+     * Only the TLS handshake: returns the key the server proved it holds, and sends nothing else (for
+     * showing a server's digest before trusting it).
+     */
+    public static RSAPublicKey fetchServerKey(Connection conn, TlsContext tls, String hostName, Peer peer)
+            throws CfRunException {
+        return serverKey(handshake(conn, tls, hostName, peer), peer);
+    }
+
+    private static SSLSession handshake(Connection conn, TlsContext tls, String hostName, Peer peer) throws CfRunException {
+        conn.enterHandshake();
+        try {
+            SSLSocket ssl = tls.layer(conn.tcpSocket(), hostName, peer.port());
+            conn.startTls(ssl);
+            return ssl.getSession();
+        } catch (IOException e) {
+            throw Failures.translate(e, Stage.TLS_HANDSHAKE, peer, List.of());
+        }
     }
 
     private static RSAPublicKey serverKey(SSLSession session, Peer peer) throws CfRunException {
