@@ -121,9 +121,9 @@ final class CfRunCommand implements Callable<Integer> {
             description = "User name claimed to the server (allowusers, roles). Default: the login name.")
     String user;
 
-    @Option(names = "--protocol", paramLabel = "auto|tls|classic", defaultValue = "auto",
-            description = "tls (CFEngine 3.7+), classic (needs allowlegacyconnects), auto (TLS; classic if the"
-                    + " server has no TLS). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--protocol", paramLabel = "tls|classic|auto",
+            description = "tls (CFEngine 3.7+; the default), classic (needs allowlegacyconnects; EXEC in clear), auto"
+                    + " (TLS, classic if the server has no TLS: a path attacker can force classic).")
     String protocol;
 
     @Option(names = "--server-version", paramLabel = "3|2", defaultValue = "3",
@@ -270,7 +270,9 @@ final class CfRunCommand implements Callable<Integer> {
             case 2 -> ServerDialect.CFENGINE2;
             default -> throw new IllegalArgumentException("--server-version must be 2 or 3: " + serverVersion);
         };
-        Protocol proto = Protocol.valueOf(protocol.toUpperCase(Locale.ROOT));
+        Protocol proto = protocol == null
+                ? (dialect == ServerDialect.CFENGINE2 ? Protocol.CLASSIC : Protocol.TLS)
+                : Protocol.valueOf(protocol.toUpperCase(Locale.ROOT));
         if (dialect == ServerDialect.CFENGINE2 && proto == Protocol.TLS) {
             throw new IllegalArgumentException("CFEngine 2 cfservd speaks only the classic protocol (--protocol classic)");
         }

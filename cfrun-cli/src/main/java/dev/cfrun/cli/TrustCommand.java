@@ -47,7 +47,7 @@ final class TrustCommand implements Callable<Integer> {
     @Option(names = "--user", paramLabel = "NAME", description = "User name claimed to the server.")
     String user;
 
-    @Option(names = "--protocol", paramLabel = "auto|tls|classic", defaultValue = "auto",
+    @Option(names = "--protocol", paramLabel = "tls|classic|auto", defaultValue = "tls",
             description = "How to fetch the key (default ${DEFAULT-VALUE}). TLS proves the server holds it.")
     String protocol;
 

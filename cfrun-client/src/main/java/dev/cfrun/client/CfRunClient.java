@@ -318,7 +318,9 @@ public final class CfRunClient implements AutoCloseable {
                     throw e;
                 }
             } else {
-                hs = classic(conn, peer, trust, host, deadlines);
+                ClassicSession cs = classic(conn, peer, trust, host, deadlines);
+                conn = cs.conn(); // a new connection if a pinned key change made us authenticate again
+                hs = cs.handshake();
             }
             long tAuthenticated = System.nanoTime();
             conn.enterExec();
@@ -340,29 +342,55 @@ public final class CfRunClient implements AutoCloseable {
         }
     }
 
-    private HandshakeResult classic(Connection conn, Peer peer, ServerTrust trust, HostAddress host, Deadlines deadlines)
+    /** An authenticated classic connection: the one opened first, or a new one after a pinned key change. */
+    private record ClassicSession(Connection conn, HandshakeResult handshake) {
+    }
+
+    private ClassicSession classic(Connection conn, Peer peer, ServerTrust trust, HostAddress host, Deadlines deadlines)
             throws CfRunException {
         try {
-            return ClassicHandshake.perform(conn, identity, peer, announcedHostName(conn), trust, random);
+            return new ClassicSession(conn, ClassicHandshake.perform(conn, identity, peer, announcedHostName(conn), trust, random));
         } catch (ClassicHandshake.ExpectedKeyNotProven e) {
             // The server ended the "y" dialogue: find out whether it holds another key than the one we trust.
             log.debug("{}: classic 'y' form failed ({}); probing the server's key", peer.endpoint(), e.failure().getMessage());
             conn.close();
+            open.remove(conn);
+            java.security.interfaces.RSAPublicKey actualKey;
             Connection probe = connect(host, deadlines);
             try {
-                String actual = KeyDigest.md5(ClassicHandshake.probeServerKey(probe, identity, peer, announcedHostName(probe), random));
-                String expected = e.expected().digest();
-                if (!actual.equals(expected)) {
-                    throw new ChangedServerKeyException("server " + peer.endpoint() + " holds key " + actual + ", but "
-                            + expected + " is trusted for this address (" + e.expected().source() + " in "
-                            + trustStore.directory() + "); refusing: the server was reinstalled, or something is"
-                            + " impersonating it. If the change is expected, check the new digest on the server"
-                            + " (cf-key -p) and trust it explicitly (pin " + actual + ")", expected, actual);
-                }
-                throw e.failure(); // the server holds the key we trust: the failure was about something else
+                actualKey = ClassicHandshake.probeServerKey(probe, identity, peer, announcedHostName(probe), random);
             } finally {
                 probe.close();
                 open.remove(probe);
+            }
+            String actual = KeyDigest.md5(actualKey);
+            String expected = e.expected().digest();
+            if (actual.equals(expected)) {
+                throw e.failure(); // the server holds the key we trust: the failure was about something else
+            }
+            if (!trustPolicy.isPinned(actual, KeyDigest.sha256(actualKey))) {
+                throw new ChangedServerKeyException("server " + peer.endpoint() + " holds key " + actual + ", but "
+                        + expected + " is trusted for this address (" + e.expected().source() + " in "
+                        + trustStore.directory() + "); refusing: the server was reinstalled, or something is"
+                        + " impersonating it. If the change is expected, check the new digest on the server"
+                        + " (cf-key -p) and trust it explicitly (pin " + actual + ")", expected, actual);
+            }
+            // The caller pinned exactly the new key: trust and record it (as TLS does), then authenticate again
+            // with the "y" form, so that the server proves it holds that key before anything is run.
+            trust.verify(peer.address(), peer.port(), actualKey);
+            Connection retry = connect(host, deadlines);
+            try {
+                HandshakeResult hs = ClassicHandshake.perform(retry, identity, peer, announcedHostName(retry), trust, random);
+                return new ClassicSession(retry, new HandshakeResult(hs.protocol(), hs.version(), hs.serverDigest(), true,
+                        hs.serverAuthenticated(), hs.tlsVersion(), hs.cipherSuite()));
+            } catch (ClassicHandshake.ExpectedKeyNotProven again) {
+                retry.close();
+                open.remove(retry);
+                throw again.failure();
+            } catch (CfRunException failure) {
+                retry.close();
+                open.remove(retry);
+                throw failure;
             }
         }
     }
@@ -457,7 +485,7 @@ public final class CfRunClient implements AutoCloseable {
         private String user = localUserName();
         private String clientHostName;
         private TrustPolicy trustPolicy = TrustPolicy.strict();
-        private Protocol protocol = Protocol.AUTO;
+        private Protocol protocol = Protocol.TLS;
         private Timeouts timeouts = Timeouts.defaults();
 
         private Builder() {
@@ -515,6 +543,11 @@ public final class CfRunClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The protocol. Default {@link Protocol#TLS}, as cf-runagent: {@link Protocol#AUTO} lets anyone on the
+         * path who can break the TLS handshake push the run to classic, where EXEC and its output are neither
+         * confidential nor integrity-protected; choose it only for fleets with servers older than 3.7.
+         */
         public Builder protocol(Protocol p) {
             this.protocol = Objects.requireNonNull(p, "protocol");
             return this;

@@ -4,10 +4,12 @@ package dev.cfrun.client;
 public enum Protocol {
     /**
      * TLS first; classic only if the server does not speak TLS at all (the TLS handshake fails at the
-     * transport level, as with CFEngine 2 cfservd). Trust failures never fall back.
+     * transport level, as with CFEngine 2 cfservd). Trust failures and timeouts never fall back. Beware:
+     * someone on the path who breaks the TLS handshake can push the run to classic, where EXEC and its
+     * output travel in clear and unprotected. For mixed fleets with servers older than 3.7 only.
      */
     AUTO,
-    /** TLS ("protocol_version" 2 or 3): the default of CFEngine 3.7 and later; confidential. */
+    /** TLS ("protocol_version" 2 or 3): the default here and of CFEngine 3.7 and later; confidential. */
     TLS,
     /**
      * Classic ("protocol_version" 1): RSA challenge/response, then EXEC and its output in clear.

@@ -97,6 +97,9 @@ public final class ExecDialogue {
             String raw = new String(payload, 0, len, StandardCharsets.UTF_8);
             ReplyLine line = cf2 ? ReplyParser.classifyCfengine2(raw) : ReplyParser.classify(raw);
             total++;
+            if (total > request.maxOutputLines()) {
+                throw new OutputLimitExceededException(request.maxOutputLines(), retain ? kept : refusals);
+            }
             switch (line.kind()) {
                 case OUTPUT -> outputLines++;
                 case COMMAND -> command = command == null ? line.text() : command;
@@ -117,9 +120,6 @@ public final class ExecDialogue {
                 } catch (RuntimeException ex) {
                     log.warn("output listener failed on a line from {}: {}", peer.endpoint(), ex.toString());
                 }
-            }
-            if (total > request.maxOutputLines()) {
-                throw new OutputLimitExceededException(request.maxOutputLines(), kept);
             }
         }
 

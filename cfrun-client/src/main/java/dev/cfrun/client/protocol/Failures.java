@@ -63,7 +63,9 @@ public final class Failures {
             return new ProtocolViolationException("protocol violation by " + peer.endpoint() + " during "
                     + stage.doing + ": " + e.getMessage(), lines);
         }
-        if (e instanceof SSLHandshakeException && !isClosedSsl(e)) {
+        if (e instanceof javax.net.ssl.SSLException && !isClosedSsl(e)
+                && (e instanceof SSLHandshakeException || stage == Stage.TLS_HANDSHAKE)) {
+            // also "Unsupported or unrecognized SSL message": the peer answered the ClientHello with non-TLS bytes
             return new ProtocolViolationException("TLS handshake with " + peer.endpoint() + " failed: " + e.getMessage()
                     + tlsHint(e), e);
         }

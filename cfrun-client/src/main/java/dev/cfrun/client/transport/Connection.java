@@ -34,6 +34,7 @@ public final class Connection implements Closeable {
     private long phaseDeadline = Long.MAX_VALUE; // effective (min with overall)
     private Phase phaseDeadlineKind = Phase.OVERALL;
     private Duration phaseDeadlineLimit;
+    private boolean readBoundByIdle; // the last read timeout was the idle limit, not a cut-down hard deadline
 
     public Connection(Socket tcp, Deadlines deadlines, Watchdog watchdog) throws IOException {
         this.tcp = tcp;
@@ -181,7 +182,7 @@ public final class Connection implements Closeable {
         }
         if (e instanceof SocketTimeoutException) {
             DeadlineException d;
-            if (phase == Phase.IDLE && (phaseDeadline == Long.MAX_VALUE || System.nanoTime() - phaseDeadline < 0)) {
+            if (phase == Phase.IDLE && readBoundByIdle) {
                 d = new DeadlineException(Phase.IDLE, deadlines.timeouts().idle().orElse(null));
             } else {
                 d = new DeadlineException(phaseDeadlineKind, phaseDeadlineLimit);
@@ -200,8 +201,10 @@ public final class Connection implements Closeable {
         long left = phaseDeadline == Long.MAX_VALUE ? Long.MAX_VALUE
                 : Math.max(1, (phaseDeadline - System.nanoTime()) / 1_000_000);
         long ms = left;
+        readBoundByIdle = false;
         if (phase == Phase.IDLE) {
             long idle = deadlines.timeouts().idle().map(Duration::toMillis).orElse(Long.MAX_VALUE);
+            readBoundByIdle = idle <= left;
             ms = Math.min(idle, left);
         }
         if (ms == Long.MAX_VALUE) {

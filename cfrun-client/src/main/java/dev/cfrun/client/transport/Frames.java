@@ -62,10 +62,9 @@ public final class Frames {
             throw new FrameException("bogus transaction header: " + printable(h));
         }
         int i = 1;
-        if (h[i] != ' ') {
-            throw new FrameException("bogus transaction header: " + printable(h));
+        while (i < HEADER_LENGTH && isSpace(h[i])) { // sscanf("%c %d"): any white space, also none
+            i++;
         }
-        i++;
         long len = 0;
         int digits = 0;
         while (i < HEADER_LENGTH && h[i] >= '0' && h[i] <= '9') {
@@ -173,6 +172,10 @@ public final class Frames {
 
     static String printable(byte[] b) {
         return printable(b, b.length);
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == 0x0b || b == '\f';
     }
 
     /** Bytes shown safely in a message: printable ASCII as is, the rest as \xNN. */

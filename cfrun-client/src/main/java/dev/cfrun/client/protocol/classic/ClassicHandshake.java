@@ -109,7 +109,7 @@ public final class ClassicHandshake {
             throw Failures.translate(e, Stage.CLASSIC_FIRST_REPLY, peer, List.of());
         }
 
-        byte[] s1;
+        byte[] s1 = null;
         byte[] s2;
         try {
             s1 = read(conn, "key reply");
@@ -126,7 +126,10 @@ public final class ClassicHandshake {
         } catch (ExpectedKeyNotProven e) {
             throw e;
         } catch (IOException e) {
-            CfRunException failure = Failures.translate(e, Stage.CLASSIC_FIRST_REPLY, peer, List.of());
+            // before its first answer the server is still deciding whether to talk to us at all;
+            // after "OK: key accepted" it is authenticating
+            CfRunException failure = Failures.translate(e, s1 == null ? Stage.CLASSIC_FIRST_REPLY : Stage.CLASSIC_AUTH,
+                    peer, List.of());
             if (known != null && Failures.isClosed(e)) {
                 throw new ExpectedKeyNotProven(expected.get(), failure);
             }
