@@ -172,6 +172,19 @@ final class CfServerd implements AutoCloseable {
             return this;
         }
 
+        /**
+         * No bindtointerface: the server listens on every address ([::], dual stack), so one server answers
+         * for all of 127.0.0.0/8 (many "hosts" on one machine). Only loopback peers are admitted.
+         */
+        Builder bindAll() {
+            this.bind = null;
+            List<String> loop = List.of("127.0.0.0/8", "::1");
+            this.allowConnects = loop;
+            this.trustKeysFrom = loop;
+            this.legacy = loop;
+            return this;
+        }
+
         Builder port(int p) {
             this.port = p;
             return this;
@@ -263,7 +276,7 @@ final class CfServerd implements AutoCloseable {
                     makeWorkdirWithCfKey(workdir);
                 }
                 String digest = cfKeyDigest(workdir, workdir.resolve("ppkeys/localhost.pub"));
-                int p = port != 0 ? port : freePort(bind);
+                int p = port != 0 ? port : freePort(bind == null ? "127.0.0.1" : bind);
                 Path policy = workdir.resolve("inputs/promises.cf");
                 Files.writeString(policy, policy(p));
                 Proc.Result valid = Proc.run(List.of(Peers.CF_PROMISES.toString(), "-f", policy.toString()),
@@ -278,12 +291,12 @@ final class CfServerd implements AutoCloseable {
                 pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
                 Process proc = pb.start();
-                CfServerd s = new CfServerd(dir, workdir, bind, p, proc, digest);
+                CfServerd s = new CfServerd(dir, workdir, bind == null ? "127.0.0.1" : bind, p, proc, digest);
                 long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                 while (!Listening.isListening(p, proc.pid())) {
                     if (!proc.isAlive() || System.nanoTime() > deadline) {
                         s.close();
-                        throw new AssertionError("cf-serverd did not start listening on " + bind + ":" + p
+                        throw new AssertionError("cf-serverd did not start listening on " + s.bind() + ":" + p
                                 + " (alive=" + proc.isAlive() + ")\n" + s.log());
                     }
                     Thread.sleep(10);
@@ -308,10 +321,10 @@ final class CfServerd implements AutoCloseable {
             }
             paths.addAll(extraAdmitPaths);
             for (String path : paths) {
-                access.append("      \"").append(path).append("\"\n        admit_ips => { \"127.0.0.1\", \"::1\" };\n");
+                access.append("      \"").append(path).append("\"\n        admit_ips => { ").append(list(allowConnects)).append(" };\n");
             }
             if (roles) {
-                access.append("      \".*\" resource_type => \"bundle\", admit_ips => { \"127.0.0.1\", \"::1\" };\n");
+                access.append("      \".*\" resource_type => \"bundle\", admit_ips => { ").append(list(allowConnects)).append(" };\n");
                 access.append("  roles:\n      \".*\" authorize => { ").append(users).append(" };\n");
             }
             String cmd = cfruncommand == null ? "      # no cfruncommand: EXEC is refused\n"
@@ -319,9 +332,9 @@ final class CfServerd implements AutoCloseable {
             return "body common control\n{\n      bundlesequence => { \"main\" };\n}\n\n"
                     + "body server control\n{\n"
                     + "      port                => \"" + p + "\";\n"
-                    + "      bindtointerface     => \"" + bind + "\";\n"
+                    + (bind == null ? "" : "      bindtointerface     => \"" + bind + "\";\n")
                     + "      allowconnects       => { " + list(allowConnects) + " };\n"
-                    + "      allowallconnects    => { \"127.0.0.1\", \"::1\" };\n"
+                    + "      allowallconnects    => { " + list(allowConnects) + " };\n"
                     + "      trustkeysfrom       => { " + list(trustKeysFrom) + " };\n"
                     + "      allowlegacyconnects => { " + list(legacy) + " };\n"
                     + "      allowusers          => { " + users + " };\n"

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -83,6 +84,40 @@ class CliIT {
     void severalHostsExitWithTheNumberOfFailures() {
         Proc.Result r = cfrun("-H", server.hostPort() + "," + other.hostPort());
         assertEquals(2, r.exit(), r::toString); // exit 7 counts as failed, untrusted key too
+    }
+
+    @Test
+    void digestPrintsWhatCfKeyPrints() throws Exception {
+        Path ours = tmp.resolve("ourkey");
+        Proc.Result gen = cfrun("keygen", "--workdir", ours.toString());
+        assertEquals(0, gen.exit(), gen::toString);
+        for (Path pub : List.of(server.publicKey(), other.publicKey(), client.publicKey(),
+                ours.resolve("ppkeys/localhost.pub"))) {
+            Proc.Result r = Proc.run(List.of(CFRUN.toString(), "digest", pub.toString()), Map.of(), Duration.ofSeconds(30));
+            assertEquals(CfServerd.cfKeyDigest(client.workdir, pub) + "\n", r.out(), pub::toString);
+        }
+        assertTrue(gen.out().strip().endsWith(CfServerd.cfKeyDigest(client.workdir, ours.resolve("ppkeys/localhost.pub"))));
+    }
+
+    @Test
+    void aChangedServerKeyIsRefusedWithBothDigests() throws Exception {
+        ClientWorkdir c = ClientWorkdir.withCfKey(tmp.resolve("changed"));
+        int port;
+        String before;
+        try (CfServerd a = CfServerd.builder(tmp.resolve("a")).start()) {
+            Proc.Result first = c.cfrun("-H", a.hostPort(), "-T");
+            assertEquals(0, first.exit(), first::toString);
+            port = a.port();
+            before = a.digest();
+        }
+        try (CfServerd b = CfServerd.builder(tmp.resolve("b")).port(port).start()) {
+            for (String trustOption : new String[] {"--trust=strict", "-T"}) {
+                Proc.Result r = c.cfrun("-H", b.hostPort(), trustOption);
+                assertEquals(255, r.exit(), r::toString);
+                assertTrue(r.err().contains(before) && r.err().contains(b.digest()), r.err());
+            }
+            assertFalse(Files.exists(c.ppkeys().resolve("root-" + b.digest() + ".pub")));
+        }
     }
 
     @Test
