@@ -92,7 +92,8 @@ final class Reporter {
             block = b == null ? "" : b.toString();
             buffers[o.index()] = null;
         }
-        String errorLine = o.error().map(e -> "cfrun: " + o.request().host() + ": " + Errors.oneLine(e) + "\n").orElse("");
+        String errorLine = o.error().filter(e -> e.kind() != ErrorKind.CANCELLED) // counted in the summary
+                .map(e -> "cfrun: " + o.request().host() + ": " + Errors.oneLine(e) + "\n").orElse("");
         String newKey = o.result().filter(RunResult::newlyTrusted)
                 .map(r -> "cfrun: " + o.request().host() + ": trusted new server key " + r.serverKeyDigest() + "\n")
                 .orElse("");
@@ -172,7 +173,7 @@ final class Reporter {
         StringBuilder sb = new StringBuilder("cfrun: ");
         sb.append(total).append(total == 1 ? " host" : " hosts");
         if (interrupted) {
-            sb.append(", interrupted after ").append(done).append(" finished");
+            sb.append(", interrupted");
         }
         sb.append(String.format(Locale.ROOT, " in %.1f s: %d ok, %d failed, %d unreachable", elapsed.toMillis() / 1000.0,
                 ok, failed, unreachable));

@@ -162,6 +162,7 @@ final class CfServerd implements AutoCloseable {
         private Path serverKeys;
         private boolean verbose;
         private String allowCiphers;
+        private List<String> admitKeys;
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -244,6 +245,12 @@ final class CfServerd implements AutoCloseable {
             return this;
         }
 
+        /** Admit the cfruncommand's program to these key digests (admit_keys) instead of loopback addresses. */
+        Builder admitKeys(String... digests) {
+            this.admitKeys = List.of(digests);
+            return this;
+        }
+
         /** cf-serverd's allowciphers; without a TLS_ suite in it, the server speaks no TLS 1.3. */
         Builder allowCiphers(String ciphers) {
             this.allowCiphers = ciphers;
@@ -321,7 +328,9 @@ final class CfServerd implements AutoCloseable {
             }
             paths.addAll(extraAdmitPaths);
             for (String path : paths) {
-                access.append("      \"").append(path).append("\"\n        admit_ips => { ").append(list(allowConnects)).append(" };\n");
+                access.append("      \"").append(path).append("\"\n        ")
+                        .append(admitKeys == null ? "admit_ips => { " + list(allowConnects) : "admit_keys => { " + list(admitKeys))
+                        .append(" };\n");
             }
             if (roles) {
                 access.append("      \".*\" resource_type => \"bundle\", admit_ips => { ").append(list(allowConnects)).append(" };\n");

@@ -108,6 +108,12 @@ final class ClientWorkdir {
     Proc.Result cfrun(String... args) {
         List<String> all = new ArrayList<>(List.of("--workdir", workdir.toString()));
         all.addAll(List.of(args));
+        return cfrunCommand(all.toArray(new String[0]));
+    }
+
+    /** Our CLI, in process, exactly these arguments (for subcommands, which take their own --workdir). */
+    Proc.Result cfrunCommand(String... args) {
+        List<String> all = List.of(args);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int rc;
