@@ -29,7 +29,7 @@ final class ServerTrust implements ServerKeyVerifier {
 
     @Override
     public Optional<TrustStore.Expected> expectedAt(String address, int port) {
-        return store.expectedAt(address, port);
+        return store.expectedAt(address, port, host.host());
     }
 
     @Override
@@ -37,7 +37,7 @@ final class ServerTrust implements ServerKeyVerifier {
         String md5 = KeyDigest.md5(key);
         String sha = KeyDigest.sha256(key);
         String endpoint = (address.indexOf(':') >= 0 ? "[" + address + "]" : address) + ":" + port;
-        Optional<TrustStore.Expected> expected = store.expectedAt(address, port);
+        Optional<TrustStore.Expected> expected = expectedAt(address, port);
         if (expected.isPresent() && !expected.get().digest().equals(md5) && !expected.get().digest().equals(sha)) {
             if (policy.isPinned(md5, sha)) {
                 log.warn("server {} changed its key from {} to {}; accepted because {} is pinned", endpoint,

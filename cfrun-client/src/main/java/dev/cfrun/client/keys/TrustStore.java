@@ -94,12 +94,37 @@ public final class TrustStore {
      * style {@code root-<address>.pub}.
      */
     public synchronized Optional<Expected> expectedAt(String address, int port) {
+        return expectedAt(address, port, null);
+    }
+
+    /**
+     * As {@link #expectedAt(String, int)}, also trying CFEngine 2's {@code root-<hostName>.pub} before
+     * {@code root-<address>.pub} (our record, being the latest decision, comes first).
+     */
+    public synchronized Optional<Expected> expectedAt(String address, int port, String hostName) {
         String recorded = readRecord().get(recordKey(address, port));
         if (recorded != null) {
             return Optional.of(new Expected(recorded, trustedKey(recorded), RECORD_FILE));
         }
+        if (hostName != null && !hostName.equals(address)) {
+            Optional<Expected> byName = expectedByName(hostName);
+            if (byName.isPresent()) {
+                return byName;
+            }
+        }
+        return expectedByName(address);
+    }
+
+    /**
+     * The key CFEngine 2 filed under a host name or address: {@code root-<name>.pub} (cfrun looks up
+     * {@code root-<hostname>.pub} first, then {@code root-<ip>.pub}).
+     */
+    public synchronized Optional<Expected> expectedByName(String name) {
+        if (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\\') >= 0 || name.startsWith(".")) {
+            return Optional.empty();
+        }
         for (String o : owners) {
-            Path f = ppkeys.resolve(o + "-" + address + ".pub");
+            Path f = ppkeys.resolve(o + "-" + name + ".pub");
             if (Files.isRegularFile(f)) {
                 try {
                     RSAPublicKey k = KeyFiles.readPublic(f);

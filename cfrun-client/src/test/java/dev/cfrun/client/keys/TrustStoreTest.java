@@ -136,6 +136,20 @@ class TrustStoreTest {
     }
 
     @Test
+    void cfengine2HostNameFileComesBeforeTheAddressFileAndAfterTheRecord() throws Exception {
+        put("root-web1.example.com.pub", "cfkey.pub");
+        put("root-10.0.0.5.pub", "e35.pub");
+        TrustStore ts = new TrustStore(ppkeys, "root");
+        assertEquals(CF, ts.expectedAt("10.0.0.5", 5308, "web1.example.com").orElseThrow().digest());
+        assertEquals(E35, ts.expectedAt("10.0.0.5", 5308, null).orElseThrow().digest());
+        assertEquals(E35, ts.expectedAt("10.0.0.5", 5308, "10.0.0.5").orElseThrow().digest());
+        assertTrue(ts.expectedAt("10.0.0.6", 5308, "../etc/passwd").isEmpty(), "no path tricks");
+        ts.record("10.0.0.5", 5308, E35);
+        assertEquals(E35, ts.expectedAt("10.0.0.5", 5308, "web1.example.com").orElseThrow().digest(),
+                "our record is the latest decision");
+    }
+
+    @Test
     void malformedRecordLinesIgnored() throws Exception {
         Files.writeString(record(), String.join("\n",
                 "# header",
