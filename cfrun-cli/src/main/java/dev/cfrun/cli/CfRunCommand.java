@@ -243,7 +243,7 @@ final class CfRunCommand implements Callable<Integer> {
         }
         if (!multi) {
             HostOutcome o = outcomes.isEmpty() ? null : outcomes.get(0);
-            return o == null ? ExitCodes.NO_EXIT_CODE : o.exitCode().orElse(ExitCodes.NO_EXIT_CODE) & 0xff;
+            return o == null ? ExitCodes.NO_EXIT_CODE : Reporter.exitCode(o);
         }
         return Math.min(reporter.failedHosts(), ExitCodes.MAX_FAILED_HOSTS);
     }

@@ -50,6 +50,14 @@ public final class Causes {
                         + " after realpath, e.g. /usr/bin/cf-agent, needs admit_ips/admit_keys for us)");
     }
 
+    /** A cfservd 2.x refusal (CF_FAILEDSTR and a close): its checks, in its order. */
+    public static List<String> execRefusedCfengine2(String user) {
+        return List.of(
+                "user '" + user + "' is not in AllowUsers (cfservd.conf control section)",
+                "cfrunCommand is not defined (cfservd.conf control section)",
+                "no admit rule for the cfrunCommand's path admits our address or host name (cfservd.conf admit:)");
+    }
+
     public static List<String> roleDenied(String user, List<String> classes) {
         return List.of("no roles promise authorizes user '" + user + "' to define " + String.join(",", classes)
                 + " (bundle server access_rules: roles: \"<class regex>\" authorize => { \"" + user + "\" };)");

@@ -81,6 +81,11 @@ public final class ExecDialogue {
             try {
                 payload = conn.readMessage(MAX_MESSAGE);
             } catch (IOException e) {
+                if (command == null && !refusals.isEmpty() && Failures.isClosed(e) && isRefusal(refusals, total, false)) {
+                    // cfservd 2.x refuses with CF_FAILEDSTR and closes with our class data unread: the kernel
+                    // then resets the connection, which ends the refusal, not a run
+                    break;
+                }
                 throw Failures.translate(e, Failures.Stage.EXEC, peer, kept.isEmpty() ? refusals : kept);
             }
             if (payload == null) {
@@ -95,7 +100,9 @@ public final class ExecDialogue {
                 len--;
             }
             String raw = new String(payload, 0, len, StandardCharsets.UTF_8);
-            ReplyLine line = cf2 ? ReplyParser.classifyCfengine2(raw) : ReplyParser.classify(raw);
+            // cfservd 2.x: only its first line, or the one right after "cfservd Executing", can be its own
+            ReplyLine line = cf2 ? ReplyParser.classifyCfengine2(raw, total == 0, total == 1 && command != null)
+                    : ReplyParser.classify(raw);
             total++;
             if (total > request.maxOutputLines()) {
                 throw new OutputLimitExceededException(request.maxOutputLines(), retain ? kept : refusals);
@@ -124,12 +131,12 @@ public final class ExecDialogue {
         }
 
         List<ReplyLine> shown = retain ? kept : refusals;
-        if (command == null && isRefusal(refusals, total)) {
+        if (command == null && isRefusal(refusals, total, cf2 && terminated)) {
             throw refusal(refusals, shown, request, peer, terminated);
         }
-        if (!terminated && !(cf2 && total > 0)) {
-            // 3.x servers always end with the terminator; a close without it means the run was cut off
-            // (cfservd 2.x may close right after its output)
+        if (!terminated) {
+            // every server version ends a run with the terminator (cfservd 2.x too, then it closes); a close
+            // without it means the run was cut off (e.g. cfservd 2.x exits on an output line of 4088 bytes)
             throw Failures.translate(new java.io.EOFException("connection closed before the end of the reply"),
                     Failures.Stage.EXEC, peer, shown);
         }
@@ -137,10 +144,13 @@ public final class ExecDialogue {
                 exit == null ? OptionalInt.empty() : OptionalInt.of(exit));
     }
 
-    /** No command started and the server said no (or nothing at all). */
-    private static boolean isRefusal(List<ReplyLine> refusals, long total) {
+    /**
+     * No command started and the server said no (or nothing at all). A cfservd 2.x reply that is only the
+     * terminator is a run: without arguments cfservd does not announce the command, and the agent printed nothing.
+     */
+    private static boolean isRefusal(List<ReplyLine> refusals, long total, boolean cf2Terminated) {
         if (total == 0) {
-            return true;
+            return !cf2Terminated;
         }
         for (ReplyLine l : refusals) {
             if (l.kind() == Kind.REFUSAL || ReplyParser.isDenial(l.text())) {
@@ -155,7 +165,8 @@ public final class ExecDialogue {
         if (refusals.isEmpty()) {
             return new ServerRefusedException("server " + peer.endpoint() + (terminated
                     ? " ended the reply without running anything" : " closed the connection after EXEC without a reply"),
-                    null, Causes.execRefused(peer.user()), shown);
+                    null, request.dialect() == ServerDialect.CFENGINE2 ? Causes.execRefusedCfengine2(peer.user())
+                            : Causes.execRefused(peer.user()), shown);
         }
         StringBuilder text = new StringBuilder();
         List<String> causes = new ArrayList<>();
@@ -180,7 +191,8 @@ public final class ExecDialogue {
             } else if (t.startsWith("Unable to run")) {
                 c = Causes.cannotRun();
             } else if (l.kind() == Kind.REFUSAL) {
-                c = Causes.execRefused(peer.user());
+                c = request.dialect() == ServerDialect.CFENGINE2 ? Causes.execRefusedCfengine2(peer.user())
+                        : Causes.execRefused(peer.user());
             } else {
                 c = List.of();
             }

@@ -54,21 +54,34 @@ public final class ReplyParser {
     }
 
     /**
-     * cfservd 2.x: the output comes without the {@code "> "} prefix and without an exit code, so every
-     * line that is not a command announcement, a refusal or a known denial is agent output.
+     * cfservd 2.x: the output comes without the {@code "> "} prefix and without an exit code, so the position
+     * tells the server's lines from the agent's: only the first transaction can be the server's (a
+     * {@code BAD:} refusal, a denial such as {@code Hello …, nothing relevant to do here...}, or
+     * {@code cfservd Executing <command>}), and {@code Unable to run <command>} only right after the command
+     * line. Every other line is agent output, verbatim (even one that looks like an exit code or a refusal).
+     *
+     * @param first            the first transaction of the reply
+     * @param afterCommandLine the transaction right after {@code cfservd Executing …}
      */
-    public static ReplyLine classifyCfengine2(String raw) {
-        ReplyLine l = classify(raw);
-        if (l.kind() == Kind.MESSAGE && !isDenial(l.text())) {
-            return new ReplyLine(Kind.OUTPUT, l.text(), raw);
+    public static ReplyLine classifyCfengine2(String raw, boolean first, boolean afterCommandLine) {
+        if (first || afterCommandLine) {
+            ReplyLine l = classify(raw);
+            boolean server = first
+                    ? l.kind() == Kind.REFUSAL || (l.kind() == Kind.COMMAND && raw.startsWith(CF2_COMMAND_PREFIX))
+                    || (l.kind() == Kind.MESSAGE && isDenial(l.text()))
+                    : l.kind() == Kind.MESSAGE && l.text().startsWith("Unable to run");
+            if (server) {
+                return l;
+            }
         }
-        return l;
+        return new ReplyLine(Kind.OUTPUT, chompOne(raw), raw);
     }
 
     /** The texts cf-serverd / cfservd send instead of running anything. */
     public static boolean isDenial(String text) {
         return text.startsWith("EXEC denied") || text.contains("nothing relevant to do here")
-                || text.startsWith("Unable to run") || text.startsWith("Exec request: no cfrunCommand");
+                || text.startsWith("Unable to run") || text.startsWith("Exec request: no cfrunCommand")
+                || text.startsWith("Command line too long with args:");
     }
 
     private static String chompOne(String s) {

@@ -62,6 +62,9 @@ import java.util.regex.Pattern;
  * scripted {@link Reply}. What it saw on each connection is recorded as a {@link Session}. Hostile behaviours
  * are switched on per test (hang-ups at a {@link Stage}, an {@link Opening}, a {@link ClassicFault}, reply
  * {@link Step}s). Framing uses {@link Frames}; the RSA and MPI side is written independently of the client.
+ * <p>
+ * {@link #cfengine2()} starts it as cfservd 2.2.10 instead (classic protocol only, cfservd's own parsing, key
+ * checks by file name, EXEC checks, class match, argument blanking and its reply): see "CFEngine 2" below.
  */
 public final class FakeCfServerd implements AutoCloseable {
     public static final String FAILED = "BAD: Unspecified server refusal (see verbose server output)";
@@ -204,6 +207,11 @@ public final class FakeCfServerd implements AutoCloseable {
         public final List<String> selectClasses = new CopyOnWriteArrayList<>();
         public volatile boolean terminatorReceived;
         public volatile String end;                // how the connection ended
+        // CFEngine 2 (cfservd 2.x) only:
+        public volatile String hostname;           // the CAUTH host name, lower-cased
+        public volatile String execArgs;           // the argument string cfservd read from EXEC ("EXEC %[^\n]")
+        public volatile String command;            // the command line it ran: <cfrunCommand> --no-splay --inform[ <args>]
+        public final List<String> classTransactions = new CopyOnWriteArrayList<>(); // class data, one entry per transaction
         private final CountDownLatch execSeen = new CountDownLatch(1);
         private final CountDownLatch done = new CountDownLatch(1);
 
@@ -270,6 +278,90 @@ public final class FakeCfServerd implements AutoCloseable {
     public FakeCfServerd reply(Function<Session, Reply> f) { reply = f; return this; }
     // @formatter:on
 
+    // ---- CFEngine 2 (cfservd 2.2.10): the script, read by each connection as it goes ----
+    /** Which server the fake plays. */
+    public enum Dialect { CFENGINE3, CFENGINE2 }
+
+    /** cfservd's VERSION reply text (after {@code OK: }). */
+    public static final String CF2_VERSION = "2.2.10";
+    /** The default {@code cfrunCommand} of the fake cfservd (cfservd.conf {@code cfrunCommand = ( … )}). */
+    public static final String CF2_CFRUNCOMMAND = "/var/cfengine/bin/cfagent";
+
+    /**
+     * An {@code admit:} rule of cfservd.conf: a path (a file, or a directory admitting what is below it) and who
+     * may have it: host names or addresses, with {@code *} and {@code ?} wildcards, or IPv4 {@code a.b.c.d/nn}.
+     * The first rule whose path matches decides. The fake resolves no links and assumes the path exists.
+     */
+    public record Admit(String path, List<String> who) {
+        public Admit {
+            who = List.copyOf(who);
+        }
+    }
+
+    private final Dialect dialect;
+    private volatile String cfrunCommand = CF2_CFRUNCOMMAND;
+    private volatile boolean cfrunCommandLostInReload;
+    private final Set<String> allowUsers = ConcurrentHashMap.newKeySet();
+    private final List<Admit> admits = new CopyOnWriteArrayList<>();
+    private final Set<String> definedClasses = ConcurrentHashMap.newKeySet();
+    private final java.util.Map<String, RSAPublicKey> clientKeyFiles = new ConcurrentHashMap<>();
+    private volatile boolean hostnameKeys;
+    private volatile Function<Session, List<String>> agentOutput = s -> List.of("fake agent output");
+    private volatile boolean crashed;
+
+    {
+        allowUsers.add(System.getProperty("user.name", "root")); // what a client claims by default
+        admits.add(new Admit("/var/cfengine/bin", List.of("127.0.0.1")));
+        definedClasses.addAll(List.of("any", "linux", "debian"));
+    }
+
+    // @formatter:off
+    /**
+     * CFEngine 2: {@code cfrunCommand}, an absolute path and optional arguments; null = not defined (then the
+     * {@code admit:} check on its empty path refuses every EXEC, as cfservd does).
+     */
+    public FakeCfServerd cfrunCommand(String command) {
+        if (command != null && !command.startsWith("/")) {
+            throw new IllegalArgumentException("cfservd refuses to start: $(cfrunCommand) does not expand to an absolute filename");
+        }
+        cfrunCommand = command;
+        return this;
+    }
+    /**
+     * CFEngine 2: the race in which cfservd re-reads cfservd.conf while an EXEC is served: the admit check still
+     * sees the old cfrunCommand path, but the variable is gone when the command is built, so cfservd answers
+     * {@code Exec request: no cfrunCommand defined} (the only way to get that text from 2.2.10).
+     */
+    public FakeCfServerd cfrunCommandLostInReload(boolean lost) { cfrunCommandLostInReload = lost; return this; }
+    /** CFEngine 2: {@code AllowUsers} (exact names); default: the local user name, which clients claim by default. */
+    public FakeCfServerd allowUsers(String... users) { allowUsers.clear(); allowUsers.addAll(List.of(users)); return this; }
+    /** CFEngine 2: replaces the {@code admit:} rules (default: {@code /var/cfengine/bin 127.0.0.1}). */
+    public FakeCfServerd admit(Admit... rules) { admits.clear(); admits.addAll(List.of(rules)); return this; }
+    /** CFEngine 2: the classes defined on the server, for the class match ({@code any} is always defined). */
+    public FakeCfServerd definedClasses(String... classes) {
+        definedClasses.clear();
+        definedClasses.add("any");
+        definedClasses.addAll(List.of(classes));
+        return this;
+    }
+    /**
+     * CFEngine 2: a client key file {@code ppkeys/<keyName>.pub} of the server; cfservd looks up
+     * {@code <user>-<client ip>} ({@code <user>-<CAUTH host name>} with {@link #hostnameKeys}). An unknown key is
+     * accepted only with {@link #trustAnyClient} (TrustKeysFrom), which then stores it under that name.
+     */
+    public FakeCfServerd clientKeyFile(String keyName, RSAPublicKey key) { clientKeyFiles.put(keyName, key); return this; }
+    /** CFEngine 2: {@code ppkeys/<user>-127.0.0.1.pub}, as cfservd stores a key it accepted from this user. */
+    public FakeCfServerd clientKey(String user, RSAPublicKey key) { return clientKeyFile(user + "-127.0.0.1", key); }
+    /** CFEngine 2: the HostnameKeys option (client keys named by the CAUTH host name instead of the address). */
+    public FakeCfServerd hostnameKeys(boolean on) { hostnameKeys = on; return this; }
+    /** CFEngine 2: what the agent prints, line by line without newlines (stdout and stderr merged). */
+    public FakeCfServerd agentOutput(String... lines) { List<String> l = List.of(lines); agentOutput = s -> l; return this; }
+    /** CFEngine 2: the agent's output computed from what the client asked ({@link Session#command} etc.). */
+    public FakeCfServerd agentOutput(Function<Session, List<String>> f) { agentOutput = f; return this; }
+    /** CFEngine 2: true once the fake cfservd hit one of its FatalError exits (it then accepts no more connections). */
+    public boolean crashed() { return crashed; }
+    // @formatter:on
+
     private final ServerSocket listener;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "fake-cf-serverd");
@@ -281,7 +373,8 @@ public final class FakeCfServerd implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private volatile boolean closed;
 
-    private FakeCfServerd(KeyPair keys) throws IOException {
+    private FakeCfServerd(KeyPair keys, Dialect dialect) throws IOException {
+        this.dialect = dialect;
         useKeys(keys);
         listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
         threads.execute(this::acceptLoop);
@@ -289,11 +382,31 @@ public final class FakeCfServerd implements AutoCloseable {
 
     /** A server with the shared {@link #defaultKeys()}. */
     public static FakeCfServerd start() throws IOException {
-        return new FakeCfServerd(defaultKeys());
+        return new FakeCfServerd(defaultKeys(), Dialect.CFENGINE3);
     }
 
     public static FakeCfServerd start(KeyPair keys) throws IOException {
-        return new FakeCfServerd(keys);
+        return new FakeCfServerd(keys, Dialect.CFENGINE3);
+    }
+
+    /**
+     * A cfservd 2.2.10 with the shared {@link #defaultKeys()}: classic only (a TLS ClientHello is an empty first
+     * transaction to it), the CFEngine 2 settings below ({@link #cfrunCommand}, {@link #allowUsers}, {@link #admit},
+     * {@link #definedClasses}, {@link #clientKey}, {@link #agentOutput}, …), and {@link #trustAnyClient} as
+     * TrustKeysFrom. The CFEngine 3 knobs (reply, closeAt, opening, tlsSupport, classicFault, keyReply,
+     * allowClient) do not apply. Every transaction it sends has garbage after the NUL of its header.
+     */
+    public static FakeCfServerd cfengine2() throws IOException {
+        return cfengine2(defaultKeys());
+    }
+
+    /** A cfservd 2.2.10 with this key pair (CFEngine 2 keys have e = 35; any exponent works). */
+    public static FakeCfServerd cfengine2(KeyPair keys) throws IOException {
+        return new FakeCfServerd(keys, Dialect.CFENGINE2);
+    }
+
+    public Dialect dialect() {
+        return dialect;
     }
 
     // ---- keys: generating 2048-bit RSA is slow, so the two shared pairs are made once per JVM ----
@@ -502,6 +615,10 @@ public final class FakeCfServerd implements AutoCloseable {
     }
 
     private void dialogue(Conn c, Session s) throws IOException, GeneralSecurityException, HangUp {
+        if (dialect == Dialect.CFENGINE2) {
+            cf2(c, s);
+            return;
+        }
         if (closeAt == Stage.ACCEPT) {
             throw new HangUp("closed after accept");
         }
@@ -788,6 +905,573 @@ public final class FakeCfServerd implements AutoCloseable {
         }
         s.end = "replied; waiting for the next command";
         drain(c);
+    }
+
+    // ---- CFEngine 2: cfservd 2.2.10 (src/cfservd.c BusyWithConnection and below) ----
+
+    /** cfservd called FatalError (e.g. SendTransaction of more than 4088 bytes): the whole daemon exits. */
+    private static final class Crash extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Crash(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    /** What cfservd keeps per connection (struct cfd_connection). */
+    private static final class Cf2Conn {
+        boolean idVerified;
+        boolean rsaAuth;
+        boolean trust;
+        String username = "";
+        String hostname = "";
+        String ip;
+    }
+
+    private static final String CF2_FAILED = FAILED; // CF_FAILEDSTR, identical in 2.x and 3.x
+    /** Header bytes after the NUL: cfservd 2.x formats the header into an uninitialised stack buffer. */
+    private static final byte[] CF2_HEADER_GARBAGE = {'7', (byte) 0xa5, ' ', '9', 'x', (byte) 0xff, '3'};
+
+    /** One connection, command by command, until cfservd would return false and close. */
+    private void cf2(Conn c, Session s) throws IOException, GeneralSecurityException {
+        s.protocol = "classic";
+        Cf2Conn conn = new Cf2Conn();
+        conn.ip = c.tcp.getInetAddress().getHostAddress();
+        try {
+            while (true) {
+                byte[] in = cf2Receive(c);
+                if (in == null) {
+                    cf2Close(c, s, "bad transaction header: ReceiveTransaction failed");
+                    return;
+                }
+                String text = cString(in);
+                if (text.isEmpty()) {
+                    // EOF, or a header that does not parse as "%c %u" (a TLS ClientHello): length 0
+                    cf2Close(c, s, "empty transaction: cfservd terminating NULL transmission");
+                    return;
+                }
+                String op = scanWord(text, new int[] {0}); // GetCommand: sscanf("%4095s")
+                switch (op) {
+                    case "EXEC" -> {
+                        cf2Exec(c, s, conn, in, text);
+                        return;
+                    }
+                    case "VERSION" -> {
+                        if (!conn.idVerified) {
+                            cf2Send(c, CF2_FAILED);
+                        }
+                        cf2Send(c, "OK: " + CF2_VERSION);
+                        if (!conn.idVerified) {
+                            cf2Close(c, s, "VERSION before CAUTH");
+                            return;
+                        }
+                    }
+                    case "CAUTH" -> {
+                        // VerifyConnection: conn->trust is always false here, so the claims are taken as they are
+                        s.cauth = text;
+                        String[] f = text.length() > 6 ? text.substring(6).strip().split("\\s+") : new String[0];
+                        conn.hostname = f.length > 1 ? f[1].toLowerCase(java.util.Locale.ROOT) : "";
+                        conn.username = f.length > 2 ? f[2] : "";
+                        s.hostname = conn.hostname;
+                        s.user = conn.username;
+                        conn.idVerified = true;
+                    }
+                    case "SAUTH" -> {
+                        if (!conn.idVerified || !cf2Authenticate(c, s, conn, in)) {
+                            cf2Send(c, CF2_FAILED); // RefuseAccess
+                            cf2Close(c, s, conn.idVerified ? "RSA authentication failed" : "SAUTH before CAUTH");
+                            return;
+                        }
+                    }
+                    default -> {
+                        // GET, OPENDIR, … (file copies) are not played by the fake: treated as unknown commands
+                        cf2Send(c, "BAD: Request denied\n");
+                        cf2Close(c, s, "unknown command '" + op + "'");
+                        return;
+                    }
+                }
+            }
+        } catch (Crash crash) {
+            s.end = "cfservd exited: FatalError(" + crash.getMessage() + ")";
+            crash(c);
+        }
+    }
+
+    /**
+     * ReceiveTransaction of 2.x: {@code sscanf("%c %u")} on the 8-byte header (any status byte; no digits means
+     * length 0), a length above 4088 is an error (null), a short read at EOF returns what came.
+     */
+    private static byte[] cf2Receive(Conn c) throws IOException {
+        byte[] h = c.in.readNBytes(Frames.HEADER_LENGTH);
+        if (h.length < Frames.HEADER_LENGTH) {
+            return new byte[0];
+        }
+        int i = 1;
+        while (i < h.length && isCSpace(h[i])) {
+            i++;
+        }
+        if (i < h.length && (h[i] == '+' || h[i] == '-')) {
+            i++;
+        }
+        long len = 0;
+        while (i < h.length && h[i] >= '0' && h[i] <= '9') {
+            len = len * 10 + (h[i++] - '0');
+        }
+        if (len > Frames.MAX_PAYLOAD) {
+            return null;
+        }
+        return c.in.readNBytes((int) len);
+    }
+
+    /** SendTransaction of 2.x: more than 4088 bytes is a FatalError; the header ends in stack garbage. */
+    private static void cf2Send(Conn c, byte[] payload) throws IOException, Crash {
+        if (payload.length > Frames.MAX_PAYLOAD) {
+            throw new Crash("SendTransaction software failure (" + payload.length + " bytes)");
+        }
+        byte[] frame = new byte[Frames.HEADER_LENGTH + payload.length];
+        byte[] h = ("t " + payload.length).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(h, 0, frame, 0, h.length);
+        frame[h.length] = 0;
+        for (int i = h.length + 1; i < Frames.HEADER_LENGTH; i++) {
+            frame[i] = CF2_HEADER_GARBAGE[i - 1];
+        }
+        System.arraycopy(payload, 0, frame, Frames.HEADER_LENGTH, payload.length);
+        c.send(frame);
+    }
+
+    /** A C string sent with length 0 (strlen; snprintf into CF_BUFSIZE truncates at 4095 bytes). */
+    private static void cf2Send(Conn c, String text) throws IOException, Crash {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        cf2Send(c, b.length > 4095 ? Arrays.copyOf(b, 4095) : b);
+    }
+
+    /**
+     * close() as cfservd does it: a FIN, or, when the client's data is still unread (its class data after a
+     * refused EXEC, C2/C3 after a failed SAUTH), a reset, as the kernel sends for a socket closed with unread data.
+     */
+    private static void cf2Close(Conn c, Session s, String why) {
+        s.end = closeLikeC(c) ? why + " (closed with unread data: reset)" : why;
+    }
+
+    /** close(2): true if the client's data was still unread, which makes the kernel send a reset. */
+    private static boolean closeLikeC(Conn c) {
+        boolean unread = false;
+        try {
+            unread = c.in.available() > 0;
+            if (unread) {
+                c.tcp.setSoLinger(true, 0);
+            }
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        closeQuietly(c.tcp);
+        return unread;
+    }
+
+    /** FatalError: the daemon exits, every connection and the listening socket close. */
+    private void crash(Conn c) {
+        crashed = true;
+        closeQuietly(listener);
+        closeLikeC(c);
+        for (Socket other : open) {
+            if (other != c.tcp) {
+                closeQuietly(other);
+            }
+        }
+    }
+
+    /** AuthenticationDialogue (C1 is already read): S1-S5, C4, C5. False means RefuseAccess and close. */
+    private boolean cf2Authenticate(Conn c, Session s, Cf2Conn conn, byte[] sauth)
+            throws IOException, GeneralSecurityException, Crash {
+        // sscanf(recvbuffer, "%s %c %d %d") on the C string: only the first 4 tokens; no enterprise field
+        String head = cString(sauth);
+        s.sauthHeader = cString(Arrays.copyOf(sauth, Math.min(SAUTH_HEADER, sauth.length)));
+        int[] pos = {0};
+        String word = scanWord(head, pos);
+        skipCSpace(head, pos);
+        char iscrypt = pos[0] < head.length() ? head.charAt(pos[0]++) : 'n';
+        long cryptLen = scanInt(head, pos);
+        long nonceLen = scanInt(head, pos);
+        s.sauthFlag = iscrypt;
+        if (cryptLen == 0 || nonceLen == 0 || word.isEmpty() || nonceLen > 512 || cryptLen > 512
+                || SAUTH_HEADER + nonceLen > sauth.length || !word.equals("SAUTH")) {
+            s.end = "SAUTH protocol error";
+            return false;
+        }
+        byte[] nonce;
+        if (iscrypt == 'y') {
+            byte[] enc = Arrays.copyOf(Arrays.copyOfRange(sauth, SAUTH_HEADER, sauth.length), (int) cryptLen);
+            byte[] dec = rsa(Cipher.DECRYPT_MODE, keys.getPrivate(), enc);
+            if (dec == null) {
+                return false; // "Private decrypt failed": the challenge was encrypted to another key
+            }
+            nonce = Arrays.copyOf(dec, (int) nonceLen); // the decrypted length is not checked
+        } else {
+            if (nonceLen > cryptLen) {
+                return false; // "Illegal challenge"
+            }
+            nonce = Arrays.copyOfRange(sauth, SAUTH_HEADER, SAUTH_HEADER + (int) nonceLen);
+        }
+        byte[] nonceDigest = MessageDigest.getInstance("MD5").digest(nonce);
+
+        BigInteger n = cf2Mpi(cf2Receive(c));
+        if (n == null) {
+            return false;
+        }
+        BigInteger e = cf2Mpi(cf2Receive(c));
+        if (e == null) {
+            return false;
+        }
+        RSAPublicKey clientKey;
+        try {
+            clientKey = (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e));
+        } catch (GeneralSecurityException ex) {
+            return false;
+        }
+        s.clientKey = clientKey;
+
+        // CheckStoreKey, which sends S1
+        String keyName = conn.username + "-" + (hostnameKeys ? conn.hostname : conn.ip);
+        RSAPublicKey saved = clientKeyFiles.get(keyName);
+        if (saved != null) {
+            if (!saved.getModulus().equals(n) || !saved.getPublicExponent().equals(e)) {
+                cf2Send(c, "BAD: keys did not match");
+                s.end = "client key differs from ppkeys/" + keyName + ".pub";
+                return false;
+            }
+            cf2Send(c, "OK: key accepted");
+        } else if (trustAnyClient) {
+            conn.trust = true;
+            cf2Send(c, "OK: unknown key was accepted on trust");
+            clientKeyFiles.put(keyName, clientKey);
+        } else {
+            cf2Send(c, "BAD: key could not be accepted on trust");
+            s.end = "no ppkeys/" + keyName + ".pub and no TrustKeysFrom";
+            return false;
+        }
+
+        cf2Send(c, nonceDigest); // S2
+        byte[] r = new byte[32];
+        random.nextBytes(r);
+        r[0] |= (byte) 0x80; // BN_rand(256, 0, 0)
+        byte[] counter = mpi(new BigInteger(1, r));
+        byte[] counterDigest = MessageDigest.getInstance("MD5").digest(counter);
+        byte[] s3 = rsa(Cipher.ENCRYPT_MODE, clientKey, counter);
+        if (s3 == null) {
+            return false; // "Public encryption failed"
+        }
+        cf2Send(c, s3);
+        if (iscrypt != 'y') { // S4, S5: anything but 'y' gets the server key
+            cf2Send(c, mpi(publicKey().getModulus()));
+            cf2Send(c, mpi(publicKey().getPublicExponent()));
+        }
+        byte[] c4 = cf2Receive(c);
+        if (c4 == null) {
+            return false;
+        }
+        s.clientProvedKey = MessageDigest.isEqual(Arrays.copyOf(c4, 16), counterDigest); // ChecksumsMatch, MD5
+        if (!s.clientProvedKey) {
+            s.end = "wrong counter-challenge response";
+            return false;
+        }
+        byte[] c5 = cf2Receive(c);
+        if (c5 == null || c5.length > Frames.MAX_PAYLOAD / 2) {
+            return false; // "Session key length received … is too long"
+        }
+        if (c5.length == 16) {
+            s.sessionKeyLength = 16; // old clients: the key in clear
+        } else {
+            byte[] key = rsa(Cipher.DECRYPT_MODE, keys.getPrivate(), c5);
+            if (key == null) {
+                return false;
+            }
+            s.sessionKeyLength = key.length; // cfservd copies 16 bytes whatever the length
+        }
+        conn.rsaAuth = true;
+        return true;
+    }
+
+    /** BN_mpi2bn of OpenSSL 0.9: the declared length must match the transaction; empty means an error. */
+    private static BigInteger cf2Mpi(byte[] b) {
+        if (b == null || b.length == 0) {
+            return null;
+        }
+        return mpi(b);
+    }
+
+    /** The EXEC case of BusyWithConnection, then MatchClasses and DoExec; the connection always closes. */
+    private void cf2Exec(Conn c, Session s, Cf2Conn conn, byte[] in, String text) throws IOException, Crash {
+        // sscanf(recvbuffer, "EXEC %[^\n]", args): the literal must start the text; args stay empty otherwise
+        int[] pos = {4};
+        skipCSpace(text, pos);
+        int nl = text.indexOf('\n', pos[0]);
+        String args = text.startsWith("EXEC") ? text.substring(pos[0], nl < 0 ? text.length() : nl) : "";
+        s.execFrames.add(Frames.encode(in));
+        s.execLine = text;
+        s.execArgs = args;
+        s.execSeen.countDown();
+        String refusal = !conn.idVerified ? "EXEC before CAUTH"
+                : !allowUsers.contains(conn.username) ? "user '" + conn.username + "' not in AllowUsers"
+                : !conn.rsaAuth ? "EXEC before RSA authentication"
+                : !cf2AccessControl(cfrunPath(), conn) ? "no admit rule for '" + cfrunPath() + "' matches " + conn.hostname
+                + "/" + conn.ip
+                : null;
+        if (refusal != null) {
+            cf2Send(c, CF2_FAILED); // RefuseAccess; no terminator
+            cf2Close(c, s, "refused: " + refusal);
+            return;
+        }
+        if (!cf2MatchClasses(c, s, conn)) {
+            cf2Terminate(c, s);
+            cf2Close(c, s, "class match failed");
+            return;
+        }
+        cf2DoExec(c, s, args);
+        cf2Terminate(c, s);
+        cf2Close(c, s, s.command == null ? "no command run" : "ran " + s.command);
+    }
+
+    /** CFRUNCOMMAND: the first word of cfrunCommand, or "" when it is not defined. */
+    private String cfrunPath() {
+        String cmd = cfrunCommand;
+        return cmd == null ? "" : cmd.strip().split("\\s+")[0];
+    }
+
+    /** AccessControl(CFRUNCOMMAND): an admit rule for the path (exact, or a directory above it) naming us. */
+    private boolean cf2AccessControl(String path, Cf2Conn conn) {
+        if (path.isEmpty()) {
+            return false; // realpath("") fails
+        }
+        for (Admit a : admits) {
+            if (path.equals(a.path()) || (path.length() > a.path().length() && path.startsWith(a.path())
+                    && path.charAt(a.path().length()) == '/')) {
+                for (String w : a.who()) { // the first matching rule decides
+                    if (wildMatch(w, conn.hostname) || wildMatch(w, conn.ip) || cidrMatch(w, conn.ip)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * MatchClasses: up to 10 transactions; a lone terminator first means no restriction; otherwise the words of
+     * each transaction are tried as class expressions until one is defined, or a word is the terminator
+     * (cfrun 2.x appends it to its one class transaction; a 3.x-style client sends it alone: both end the list).
+     */
+    private boolean cf2MatchClasses(Conn c, Session s, Cf2Conn conn) throws IOException, Crash {
+        for (int count = 1; count <= 10; count++) {
+            byte[] in = cf2Receive(c); // an error or EOF leaves an empty buffer: tried again, up to 10 times
+            String text = in == null ? "" : cString(in);
+            if (in != null && in.length > 0) {
+                s.execFrames.add(Frames.encode(in));
+                s.classTransactions.add(text);
+            }
+            if (text.startsWith(Frames.TERMINATOR)) {
+                s.terminatorReceived = true;
+                if (count == 1) {
+                    return true;
+                }
+                break;
+            }
+            if (Arrays.stream(text.split(" ")).anyMatch(w -> w.startsWith(Frames.TERMINATOR))) {
+                s.terminatorReceived = true; // received, even when a class before it matches first
+            }
+            for (String word : text.split(" ")) {
+                if (word.startsWith(Frames.TERMINATOR)) {
+                    s.terminatorReceived = true;
+                    cf2ReplyNothing(c, conn);
+                    return false;
+                }
+                if (!word.isEmpty()) {
+                    s.selectClasses.add(word);
+                }
+                if (!word.isEmpty() && isDefinedClass(word)) {
+                    return true;
+                }
+            }
+        }
+        cf2ReplyNothing(c, conn);
+        return false;
+    }
+
+    private void cf2ReplyNothing(Conn c, Cf2Conn conn) throws IOException, Crash {
+        cf2Send(c, "Hello " + conn.hostname + " (" + conn.ip + "), nothing relevant to do here...\n\n");
+    }
+
+    /** IsDefinedClass: a class expression with | (or), . and & (and), ! (not); no parentheses here. */
+    private boolean isDefinedClass(String expr) {
+        for (String or : expr.split("\\|")) {
+            boolean all = !or.isEmpty();
+            for (String atom : or.split("[.&]")) {
+                boolean neg = atom.startsWith("!");
+                String name = neg ? atom.substring(1) : atom;
+                if (name.isEmpty() || definedClasses.contains(name) == neg) {
+                    all = false;
+                    break;
+                }
+            }
+            if (all) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** DoExec: blank -K -f --no-lock --file, build the command, say so if there are args, relay the output. */
+    private void cf2DoExec(Conn c, Session s, String args) throws IOException, Crash {
+        String cmd = cfrunCommand;
+        if (cmd == null || cfrunCommandLostInReload) {
+            cf2Send(c, "Exec request: no cfrunCommand defined\n");
+            return;
+        }
+        String blanked = blankArgs(args);
+        String ebuff = cmd + " --no-splay --inform";
+        if (utf8Length(ebuff) + utf8Length(blanked) + 6 > 4096) {
+            cf2Send(c, "Command line too long with args: " + ebuff + "\n");
+            return;
+        }
+        if (!blanked.isEmpty()) {
+            ebuff = ebuff + " " + blanked;
+        }
+        s.command = ebuff;
+        if (!blanked.isEmpty()) {
+            cf2Send(c, "cfservd Executing " + ebuff + "\n");
+        }
+        for (String line : agentOutput.apply(s)) {
+            // ReadLine: fgets into 4096 bytes (a longer line is cut at 4095 bytes, the rest discarded)
+            byte[] b = line.getBytes(StandardCharsets.UTF_8);
+            if (b.length > 4095) {
+                b = Arrays.copyOf(b, 4095);
+            }
+            String l = new String(b, StandardCharsets.UTF_8);
+            if (l.chars().allMatch(ch -> isCSpace((byte) ch))) {
+                continue; // blank lines are not relayed
+            }
+            cf2Send(c, l + "\n"); // no "> " prefix; 4088 bytes or more crash cfservd
+        }
+        // no exit code: cfpclose's status is ignored
+    }
+
+    /** The words -K, -f, --no-lock and --file blanked out as DoExec does it (WordHere; --file takes 7 bytes). */
+    static String blankArgs(String args) {
+        char[] a = Arrays.copyOf(args.toCharArray(), args.length() + 16); // the C buffer is zero-filled
+        for (int sp = 0; sp < a.length && a[sp] != 0; sp++) {
+            if (wordHere(a, sp, "-K") || wordHere(a, sp, "-f")) {
+                a[sp] = ' ';
+                a[sp + 1] = ' ';
+            } else if (wordHere(a, sp, "--no-lock")) {
+                Arrays.fill(a, sp, sp + 9, ' ');
+            } else if (wordHere(a, sp, "--file")) {
+                Arrays.fill(a, sp, sp + 7, ' '); // one more than the word: its NUL or the next byte
+            }
+        }
+        int end = 0;
+        while (end < a.length && a[end] != 0) {
+            end++;
+        }
+        return new String(a, 0, end);
+    }
+
+    /** WordHere: the word at pos, at the very start (whatever follows), or between a space and a space/NUL. */
+    private static boolean wordHere(char[] a, int pos, String word) {
+        int len = word.length();
+        if (pos + len > a.length) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if (a[pos + i] != word.charAt(i)) {
+                return false;
+            }
+        }
+        if (pos == 0) {
+            return true;
+        }
+        char after = pos + len < a.length ? a[pos + len] : 0;
+        return a[pos - 1] == ' ' && (after == ' ' || after == 0);
+    }
+
+    /** Terminate: the terminator with its NUL. */
+    private static void cf2Terminate(Conn c, Session s) throws IOException, Crash {
+        s.end = "terminator sent";
+        cf2Send(c, SERVER_TERMINATOR);
+    }
+
+    // ---- CFEngine 2: small C-like helpers ----
+    private static String cString(byte[] b) {
+        int n = 0;
+        while (n < b.length && b[n] != 0) {
+            n++;
+        }
+        return new String(b, 0, n, StandardCharsets.UTF_8);
+    }
+
+    private static boolean isCSpace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == 0x0b || b == '\f';
+    }
+
+    private static void skipCSpace(String t, int[] pos) {
+        while (pos[0] < t.length() && isCSpace((byte) t.charAt(pos[0]))) {
+            pos[0]++;
+        }
+    }
+
+    private static String scanWord(String t, int[] pos) {
+        skipCSpace(t, pos);
+        int start = pos[0];
+        while (pos[0] < t.length() && !isCSpace((byte) t.charAt(pos[0]))) {
+            pos[0]++;
+        }
+        return t.substring(start, pos[0]);
+    }
+
+    /** %d into an unsigned int: no number is 0 here (the C variable would be whatever it held); negative is huge. */
+    private static long scanInt(String t, int[] pos) {
+        skipCSpace(t, pos);
+        boolean neg = false;
+        if (pos[0] < t.length() && (t.charAt(pos[0]) == '-' || t.charAt(pos[0]) == '+')) {
+            neg = t.charAt(pos[0]++) == '-';
+        }
+        long v = 0;
+        int digits = 0;
+        while (pos[0] < t.length() && Character.isDigit(t.charAt(pos[0])) && digits < 12) {
+            v = v * 10 + (t.charAt(pos[0]++) - '0');
+            digits++;
+        }
+        return neg && v != 0 ? Long.MAX_VALUE : v;
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /** IsWildItemIn: '*' and '?' wildcards, host names compared case-insensitively. */
+    private static boolean wildMatch(String pattern, String value) {
+        if (value == null || value.isEmpty()) {
+            return false;
+        }
+        String re = "(?i)" + Pattern.quote(pattern).replace("*", "\\E.*\\Q").replace("?", "\\E.\\Q");
+        return value.matches(re);
+    }
+
+    /** IsFuzzyItemIn, the CIDR part: a.b.c.d/nn against an IPv4 address. */
+    private static boolean cidrMatch(String pattern, String ip) {
+        Matcher m = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)/(\\d+)").matcher(pattern);
+        Matcher a = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)").matcher(ip == null ? "" : ip);
+        if (!m.matches() || !a.matches()) {
+            return false;
+        }
+        long net = 0;
+        long addr = 0;
+        for (int i = 1; i <= 4; i++) {
+            net = (net << 8) | Integer.parseInt(m.group(i));
+            addr = (addr << 8) | Integer.parseInt(a.group(i));
+        }
+        int bits = Integer.parseInt(m.group(5));
+        long mask = bits == 0 ? 0 : (0xffffffffL << (32 - bits)) & 0xffffffffL;
+        return (net & mask) == (addr & mask);
     }
 
     // ---- helpers ----
