@@ -101,7 +101,8 @@ final class CfRunCommand implements Callable<Integer> {
                     + " maxchild, else one at a time). No processes are forked.")
     Integer background;
 
-    @Option(names = "--sorted", description = "Print hosts in the order given, not as they finish.")
+    @Option(names = "--sorted",
+            description = "Print hosts in the order given (the hosts file or arguments, then -H), not as they finish.")
     boolean sorted;
 
     @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
@@ -272,7 +273,7 @@ final class CfRunCommand implements Callable<Integer> {
         };
         Protocol proto = protocol == null
                 ? (dialect == ServerDialect.CFENGINE2 ? Protocol.CLASSIC : Protocol.TLS)
-                : Protocol.valueOf(protocol.toUpperCase(Locale.ROOT));
+                : protocol(protocol);
         if (dialect == ServerDialect.CFENGINE2 && proto == Protocol.TLS) {
             throw new IllegalArgumentException("CFEngine 2 cfservd speaks only the classic protocol (--protocol classic)");
         }
@@ -375,17 +376,34 @@ final class CfRunCommand implements Callable<Integer> {
                     err.println("Do you want to accept one on trust? (yes/no)");
                     err.flush();
                     try {
-                        String answer = reader.readLine();
-                        boolean yes = answer != null && answer.strip().equalsIgnoreCase("yes");
-                        err.println(yes ? "--> Will trust the key..." : "--> Will not trust the key...");
-                        return yes;
+                        for (int tries = 0; tries < 5; tries++) {
+                            String answer = reader.readLine();
+                            String a = answer == null ? "no" : answer.strip().toLowerCase(Locale.ROOT);
+                            if (a.equals("yes") || a.equals("no")) {
+                                boolean yes = a.equals("yes");
+                                err.println(yes ? "--> Will trust the key..." : "--> Will not trust the key...");
+                                return yes;
+                            }
+                            err.println("Please reply yes or no");
+                        }
                     } catch (java.io.IOException e) {
-                        return false;
+                        // no answer: no trust
                     }
+                    err.println("--> Will not trust the key...");
+                    return false;
                 }
             });
         }
         return trustPolicy(trust);
+    }
+
+    /** --protocol's value, with a message fit for a user (not "No enum constant …"). */
+    static Protocol protocol(String name) {
+        try {
+            return Protocol.valueOf(name.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--protocol must be tls, classic or auto: '" + name + "'");
+        }
     }
 
     static TrustPolicy trustPolicy(String spec) {

@@ -2,9 +2,13 @@ package dev.cfrun.cli;
 
 import picocli.CommandLine;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +22,18 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err, System.in));
+        // The agent's output is UTF-8 text (cf-runagent copies its bytes): print it as UTF-8 whatever the
+        // locale; Java's System.out would turn every non-ASCII character into '?' under LANG=C (cron, ssh).
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 8192),
+                true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err), 8192),
+                true, StandardCharsets.UTF_8);
+        System.setOut(out);
+        System.setErr(err);
+        int code = run(args, out, err, System.in);
+        out.flush();
+        err.flush();
+        System.exit(code);
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {

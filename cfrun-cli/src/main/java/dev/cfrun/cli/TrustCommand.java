@@ -17,7 +17,6 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code cfrun trust HOST[:PORT]}: show a server's key digest and store the key on confirmation. */
@@ -64,7 +63,7 @@ final class TrustCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HostAddress h = HostAddress.parse(host);
         CfRunClient.Builder b = CfRunClient.builder().workdir(workdir != null ? workdir : CfRunClient.defaultWorkdir())
-                .protocol(Protocol.valueOf(protocol.toUpperCase(Locale.ROOT)))
+                .protocol(CfRunCommand.protocol(protocol))
                 .timeouts(Timeouts.builder().connect(CfRunCommand.seconds(timeout, "--timeout")).build());
         if (user != null) {
             b.user(user);

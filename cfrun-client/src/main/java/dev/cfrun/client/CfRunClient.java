@@ -263,7 +263,7 @@ public final class CfRunClient implements AutoCloseable {
             }
             String md5 = KeyDigest.md5(key);
             String sha = KeyDigest.sha256(key);
-            java.util.Optional<TrustStore.Expected> expected = trustStore.expectedAt(address, host.port());
+            java.util.Optional<TrustStore.Expected> expected = trustStore.expectedAt(address, host.port(), host.host());
             ServerKey.Status status;
             if (expected.isPresent() && !expected.get().digest().equals(md5) && !expected.get().digest().equals(sha)) {
                 status = ServerKey.Status.CHANGED;
