@@ -27,8 +27,6 @@ import java.util.stream.Stream;
  * holding a key pair (generated once per JVM, then copied: 2048-bit generation is slow).
  */
 final class CliHarness {
-    private static Path template;
-
     private CliHarness() {
     }
 
@@ -95,35 +93,9 @@ final class CliHarness {
         }
     }
 
-    private static synchronized Path template() throws IOException {
-        if (template == null) {
-            Path t = Files.createTempDirectory("cfrun-cli-keys");
-            KeyFiles.generate(t, 2048);
-            Path pp = KeyFiles.ppkeys(t);
-            t.toFile().deleteOnExit();
-            pp.toFile().deleteOnExit();
-            pp.resolve(KeyFiles.PRIVATE_FILE).toFile().deleteOnExit();
-            pp.resolve(KeyFiles.PUBLIC_FILE).toFile().deleteOnExit();
-            template = t;
-        }
-        return template;
-    }
-
     /** A client work dir under {@code dir} with ppkeys/ (0700) holding our key pair (0600). */
     static Path workdir(Path dir) {
-        try {
-            Path src = KeyFiles.ppkeys(template());
-            Path pp = KeyFiles.ppkeys(dir);
-            Files.createDirectories(pp);
-            Files.setPosixFilePermissions(pp, PosixFilePermissions.fromString("rwx------"));
-            for (String f : new String[] {KeyFiles.PRIVATE_FILE, KeyFiles.PUBLIC_FILE}) {
-                Files.copy(src.resolve(f), pp.resolve(f));
-                Files.setPosixFilePermissions(pp.resolve(f), PosixFilePermissions.fromString("rw-------"));
-            }
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return dev.cfrun.client.testing.TestKeys.workdir(dir);
     }
 
     static ClientIdentity identity(Path workdir) {

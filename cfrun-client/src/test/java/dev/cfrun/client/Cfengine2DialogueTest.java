@@ -44,30 +44,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a close, class data in one transaction, {@code <cfrunCommand> --no-splay --inform <args>}, output lines without
  * prefix or exit code, the terminator, then a close; every header it sends has garbage after its NUL.
  */
-class Cfengine2DialogueTest {
+class Cfengine2DialogueTest extends FakeServerFixture {
     private static final String CMD = FakeCfServerd.CF2_CFRUNCOMMAND + " --no-splay --inform";
     private static final String FAILED = "BAD: Unspecified server refusal (see verbose server output)";
 
-    @TempDir
-    Path dir;
-    private FakeCfServerd fake;
-    private TestClient tc;
-    private CfRunClient client;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fake = FakeCfServerd.cfengine2();
-        tc = TestClient.in(dir);
-        fake.clientKey(CfRunClient.localUserName(), tc.identity.publicKey());
-        trustAsCfengine2(fake.publicKey()); // the server key as cfrun 2.x stored it: ppkeys/root-127.0.0.1.pub
+    @Override
+    protected FakeCfServerd startFake() throws IOException {
+        return FakeCfServerd.cfengine2();
     }
 
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        fake.close();
+    @Override
+    protected void prepare() {
+        fake.clientKey(CfRunClient.localUserName(), tc.identity.publicKey());
+        trustAsCfengine2(fake.publicKey()); // the server key as cfrun 2.x stored it: ppkeys/root-127.0.0.1.pub
     }
 
     /** cfrun 2.x names server keys by address: ppkeys/root-&lt;ip&gt;.pub. */

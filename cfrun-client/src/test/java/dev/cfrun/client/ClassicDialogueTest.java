@@ -23,28 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The classic protocol against a fake cf-serverd 3.21: CAUTH/SAUTH, the 'y' and 'n' forms, key checks, faults. */
-class ClassicDialogueTest {
-    @TempDir
-    Path dir;
-    private FakeCfServerd fake;
-    private TestClient tc;
-    private CfRunClient client;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fake = FakeCfServerd.start();
-        tc = TestClient.in(dir);
-        fake.allowClient(tc.identity.publicKey());
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        fake.close();
-    }
-
+class ClassicDialogueTest extends FakeServerFixture {
     private CfRunClient client() {
         client = tc.client(Protocol.CLASSIC);
         return client;

@@ -36,28 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The façade's own behaviour: protocol choice, connect and handshake failures, cancellation, concurrency. */
-class ClientBehaviourTest {
-    @TempDir
-    Path dir;
-    private FakeCfServerd fake;
-    private TestClient tc;
-    private CfRunClient client;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fake = FakeCfServerd.start();
-        tc = TestClient.in(dir);
-        fake.allowClient(tc.identity.publicKey());
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        fake.close();
-    }
-
+class ClientBehaviourTest extends FakeServerFixture {
     private CfRunClient trustingClient(Protocol p) {
         tc.trustKeyFile(fake.publicKey());
         client = tc.client(p);

@@ -33,31 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * EXEC over an authenticated connection, identical in both protocols: what the client sends, how it reads
  * cf-serverd's reply, and how it reports refusals, cut-offs and hostile replies.
  */
-class ExecReplyTest {
-    @TempDir
-    Path dir;
-    private FakeCfServerd fake;
-    private TestClient tc;
-    private CfRunClient client;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fake = FakeCfServerd.start();
-        tc = TestClient.in(dir).trustKeyFile(fake.publicKey());
-        fake.allowClient(tc.identity.publicKey());
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        fake.close();
-    }
-
-    private CfRunClient client(Protocol p) {
-        client = tc.client(p);
-        return client;
+class ExecReplyTest extends FakeServerFixture {
+    @Override
+    protected void prepare() throws Exception {
+        super.prepare();
+        tc.trustKeyFile(fake.publicKey());
     }
 
     private static List<String> texts(List<ReplyLine> lines) {

@@ -6,6 +6,7 @@ import dev.cfrun.client.keys.KeyFiles;
 import dev.cfrun.client.keys.RsaKeys;
 import dev.cfrun.client.keys.TrustStore;
 import dev.cfrun.client.testing.FakeCfServerd;
+import dev.cfrun.client.testing.TestKeys;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,8 +34,6 @@ final class TestClient {
             .idle(Duration.ofSeconds(10)).build();
     static final String CLIENT_HOST_NAME = "testhost";
 
-    private static Path template;
-
     final Path workdir;
     final Path ppkeys;
     final ClientIdentity identity;
@@ -45,34 +44,12 @@ final class TestClient {
         this.identity = identity;
     }
 
-    private static synchronized Path template() throws IOException {
-        if (template == null) {
-            Path t = Files.createTempDirectory("cfrun-client-keys");
-            t.toFile().deleteOnExit();
-            KeyFiles.generate(t, 2048);
-            Path pp = KeyFiles.ppkeys(t);
-            pp.toFile().deleteOnExit();
-            pp.resolve(KeyFiles.PRIVATE_FILE).toFile().deleteOnExit();
-            pp.resolve(KeyFiles.PUBLIC_FILE).toFile().deleteOnExit();
-            template = t;
-        }
-        return template;
-    }
-
     /** A fresh work dir under {@code dir} holding our key pair. */
     static TestClient in(Path dir) {
         try {
-            Path src = KeyFiles.ppkeys(template());
-            Path pp = KeyFiles.ppkeys(dir);
-            Files.createDirectories(pp);
-            Files.setPosixFilePermissions(pp, PosixFilePermissions.fromString("rwx------"));
-            for (String f : new String[] {KeyFiles.PRIVATE_FILE, KeyFiles.PUBLIC_FILE}) {
-                Files.copy(src.resolve(f), pp.resolve(f));
-                Files.setPosixFilePermissions(pp.resolve(f), PosixFilePermissions.fromString("rw-------"));
-            }
-            return new TestClient(dir, KeyFiles.loadFromWorkdir(dir));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return new TestClient(TestKeys.workdir(dir), KeyFiles.loadFromWorkdir(dir));
+        } catch (KeyFileException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -28,28 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The TLS protocol against a fake cf-serverd 3.21: handshake, key pinning, identification, version negotiation. */
-class TlsDialogueTest {
-    @TempDir
-    Path dir;
-    private FakeCfServerd fake;
-    private TestClient tc;
-    private CfRunClient client;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fake = FakeCfServerd.start();
-        tc = TestClient.in(dir);
-        fake.allowClient(tc.identity.publicKey());
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        fake.close();
-    }
-
+class TlsDialogueTest extends FakeServerFixture {
     private CfRunClient trustingClient() {
         tc.trustKeyFile(fake.publicKey());
         client = tc.client(Protocol.TLS);

@@ -24,28 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What each {@link TrustPolicy} does with an unknown or changed server key, in both protocols. */
-class TrustPolicyTest {
-    @TempDir
-    Path dir;
-    private FakeCfServerd fake;
-    private TestClient tc;
-    private CfRunClient client;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fake = FakeCfServerd.start();
-        tc = TestClient.in(dir);
-        fake.allowClient(tc.identity.publicKey());
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        fake.close();
-    }
-
+class TrustPolicyTest extends FakeServerFixture {
     private Path storedKeyFile() {
         return tc.ppkeys.resolve(CfRunClient.localUserName() + "-" + fake.digest() + ".pub");
     }
