@@ -1,18 +1,35 @@
-# Sourced by the scripts: installs Debian's cfengine3 (cf-serverd, cf-key, cf-runagent) when missing.
-install_cfengine() {
-  local missing=0 b
-  for b in cf-serverd cf-key cf-runagent cf-promises cf-agent; do
-    [ -x "/usr/bin/$b" ] || missing=1
-  done
-  [ "$missing" = 0 ] && return 0
-  local sudo=""
+# Sourced by the scripts: installs the real peers the tests talk to, when missing:
+#   Debian's cfengine3 (cf-serverd, cf-key, cf-runagent) and, for the Nagios end-to-end test,
+#   nagios4-core + monitoring-plugins-basic (not the nagios4 metapackage, which pulls Apache and PHP).
+# Packaged daemons are not started: where no policy-rc.d forbids it, one is installed for the
+# duration of the installation only.
+_apt_install() {
+  local sudo="" added=0
   if [ "$(id -u)" != 0 ]; then
     if command -v sudo >/dev/null 2>&1; then sudo=sudo; else
-      echo "cfengine3 is not installed and installing it needs root: apt-get install cfengine3" >&2
+      echo "installing $* needs root: apt-get install $*" >&2
       return 1
     fi
   fi
-  echo ">> installing Debian's cfengine3 (the real server the tests talk to)" >&2
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null && $sudo chmod +x /usr/sbin/policy-rc.d && added=1
+  fi
+  echo ">> installing $* (real peers for the tests)" >&2
   $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends cfengine3
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "$@"
+  local rc=$?
+  [ "$added" = 1 ] && $sudo rm -f /usr/sbin/policy-rc.d
+  return $rc
+}
+
+install_cfengine() {
+  local b
+  for b in cf-serverd cf-key cf-runagent cf-promises cf-agent; do
+    [ -x "/usr/bin/$b" ] || { _apt_install cfengine3; return; }
+  done
+}
+
+install_nagios() {
+  [ -x /usr/sbin/nagios4 ] && [ -x /usr/lib/nagios/plugins/check_http ] && [ -x /usr/bin/python3 ] && return 0
+  _apt_install nagios4-core monitoring-plugins-basic python3
 }

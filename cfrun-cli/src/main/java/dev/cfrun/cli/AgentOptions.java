@@ -8,9 +8,9 @@ import java.util.List;
  * what cf-serverd 3.x accepts — classes ({@code -D}) and bundles ({@code -b}) — and the rest, which only a
  * CFEngine 2 cfservd takes.
  */
-record AgentOptions(List<String> classes, List<String> bundles, List<String> other) {
+public record AgentOptions(List<String> classes, List<String> bundles, List<String> other) {
 
-    static AgentOptions parse(List<String> words) {
+    public static AgentOptions parse(List<String> words) {
         List<String> classes = new ArrayList<>();
         List<String> bundles = new ArrayList<>();
         List<String> other = new ArrayList<>();

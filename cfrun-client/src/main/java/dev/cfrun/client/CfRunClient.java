@@ -227,14 +227,30 @@ public final class CfRunClient implements AutoCloseable {
      * server must accept our key first). {@link Protocol#AUTO} tries TLS first.
      */
     public ServerKey fetchServerKey(HostAddress host) throws CfRunException {
+        return probe(host, false).serverKey();
+    }
+
+    /**
+     * Checks a server without running anything (for monitoring): connects, reads its key, and — when the
+     * key is trusted (or pinned by the trust policy) — completes the identification, so that the server
+     * says whether it accepts our key and user name. Nothing is stored. An untrusted or changed key is
+     * reported in the result, not thrown; failures to connect or to be accepted are thrown.
+     * <p>Over classic, "authenticated" means the server accepted our key ("OK: key accepted"); the run's
+     * own proofs are not exchanged.
+     */
+    public ProbeResult probe(HostAddress host) throws CfRunException {
+        return probe(host, true);
+    }
+
+    private ProbeResult probe(HostAddress host, boolean identify) throws CfRunException {
         Deadlines deadlines = new Deadlines(timeouts);
         Protocol first = protocol == Protocol.CLASSIC ? Protocol.CLASSIC : Protocol.TLS;
         try {
-            return fetchKey(host, deadlines, first);
+            return probe(host, deadlines, first, identify);
         } catch (NotTls nt) {
             if (protocol == Protocol.AUTO) {
                 try {
-                    return fetchKey(host, deadlines, Protocol.CLASSIC);
+                    return probe(host, deadlines, Protocol.CLASSIC, identify);
                 } catch (CfRunException classic) {
                     throw classic.kind() == ErrorKind.REFUSED ? (CfRunException) nt.getCause() : classic;
                 }
@@ -243,8 +259,11 @@ public final class CfRunClient implements AutoCloseable {
         }
     }
 
-    private ServerKey fetchKey(HostAddress host, Deadlines deadlines, Protocol proto) throws CfRunException {
+    private ProbeResult probe(HostAddress host, Deadlines deadlines, Protocol proto, boolean identify)
+            throws CfRunException {
+        long t0 = System.nanoTime();
         Connection conn = connect(host, deadlines);
+        long tConnected = System.nanoTime();
         String address = Addresses.numeric(conn.tcpSocket().getInetAddress());
         Peer peer = new Peer(address, host.port(), user, identity.digest());
         try {
@@ -261,24 +280,41 @@ public final class CfRunClient implements AutoCloseable {
             } else {
                 key = ClassicHandshake.probeServerKey(conn, identity, peer, announcedHostName(conn), random);
             }
-            String md5 = KeyDigest.md5(key);
-            String sha = KeyDigest.sha256(key);
-            java.util.Optional<TrustStore.Expected> expected = trustStore.expectedAt(address, host.port(), host.host());
-            ServerKey.Status status;
-            if (expected.isPresent() && !expected.get().digest().equals(md5) && !expected.get().digest().equals(sha)) {
-                status = ServerKey.Status.CHANGED;
-            } else if (trustStore.isTrusted(key) || expected.flatMap(TrustStore.Expected::key)
-                    .filter(k -> dev.cfrun.client.keys.RsaKeys.sameKey(k, key)).isPresent()) {
-                status = ServerKey.Status.TRUSTED;
-            } else {
-                status = ServerKey.Status.UNKNOWN;
+            ServerKey serverKey = keyStatus(host, address, proto, key);
+            boolean accepted = serverKey.status() == ServerKey.Status.TRUSTED
+                    || trustPolicy.isPinned(serverKey.digest(), serverKey.shaDigest());
+            int version = proto == Protocol.CLASSIC ? 1 : 0;
+            boolean authenticated = proto == Protocol.CLASSIC; // probeServerKey got "OK: key accepted"
+            if (identify && accepted && proto == Protocol.TLS) {
+                version = TlsHandshake.identify(conn, peer, TlsHandshake.MAX_VERSION);
+                authenticated = true;
             }
-            return new ServerKey(host, address, proto, key, md5, sha, status,
-                    expected.map(TrustStore.Expected::digest));
+            long tDone = System.nanoTime();
+            String tlsVersion = proto == Protocol.TLS && conn.socket() instanceof javax.net.ssl.SSLSocket ssl
+                    ? ssl.getSession().getProtocol() : null;
+            return new ProbeResult(serverKey, authenticated, version, java.util.Optional.ofNullable(tlsVersion),
+                    Duration.ofNanos(tConnected - t0), Duration.ofNanos(tDone - tConnected));
         } finally {
             conn.close();
             open.remove(conn);
         }
+    }
+
+    private ServerKey keyStatus(HostAddress host, String address, Protocol proto,
+                                java.security.interfaces.RSAPublicKey key) {
+        String md5 = KeyDigest.md5(key);
+        String sha = KeyDigest.sha256(key);
+        java.util.Optional<TrustStore.Expected> expected = trustStore.expectedAt(address, host.port(), host.host());
+        ServerKey.Status status;
+        if (expected.isPresent() && !expected.get().digest().equals(md5) && !expected.get().digest().equals(sha)) {
+            status = ServerKey.Status.CHANGED;
+        } else if (trustStore.isTrusted(key) || expected.flatMap(TrustStore.Expected::key)
+                .filter(k -> dev.cfrun.client.keys.RsaKeys.sameKey(k, key)).isPresent()) {
+            status = ServerKey.Status.TRUSTED;
+        } else {
+            status = ServerKey.Status.UNKNOWN;
+        }
+        return new ServerKey(host, address, proto, key, md5, sha, status, expected.map(TrustStore.Expected::digest));
     }
 
     /**

@@ -62,6 +62,19 @@ public final class TlsHandshake {
 
         boolean newlyTrusted = verifier.verify(peer.address(), peer.port(), serverKey); // throws if untrusted
 
+        int version = identify(conn, peer, maxVersion);
+        return new HandshakeResult(Protocol.TLS, version, digest, newlyTrusted, true, session.getProtocol(),
+                session.getCipherSuite());
+    }
+
+    /**
+     * The identification dialogue after a trusted handshake: the server's version line, ours and
+     * {@code IDENTITY USERNAME=…}, and the server's {@code OK WELCOME}.
+     *
+     * @return the protocol version agreed (2 or 3)
+     * @throws AuthenticationFailedException if the server does not welcome us
+     */
+    public static int identify(Connection conn, Peer peer, int maxVersion) throws CfRunException {
         String serverLine;
         try {
             serverLine = conn.readLine(MAX_LINE);
@@ -98,8 +111,7 @@ public final class TlsHandshake {
             throw new AuthenticationFailedException("server " + peer.endpoint() + " did not welcome us: '"
                     + abbreviate(welcome) + "'", welcome, Causes.closedAfterIdentity(peer.user(), peer.clientDigest()), null);
         }
-        return new HandshakeResult(Protocol.TLS, version, digest, newlyTrusted, true, session.getProtocol(),
-                session.getCipherSuite());
+        return version;
     }
 
     /**

@@ -1,0 +1,304 @@
+package dev.cfrun.nagios;
+
+import dev.cfrun.cli.AgentOptions;
+import dev.cfrun.cli.HostsFile;
+import dev.cfrun.client.CfRunClient;
+import dev.cfrun.client.CfRunException;
+import dev.cfrun.client.HostAddress;
+import dev.cfrun.client.KeyFileException;
+import dev.cfrun.client.Protocol;
+import dev.cfrun.client.ReplyLine;
+import dev.cfrun.client.RunRequest;
+import dev.cfrun.client.RunResult;
+import dev.cfrun.client.Timeouts;
+import dev.cfrun.client.TrustPolicy;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code bin/cfrun-event-handler}: the Nagios / Naemon / Icinga 2 event handler. Decides from the macros,
+ * logs the decision, and — when it acts — starts the remote agent run detached (own session, no stdio)
+ * and exits 0 at once; {@code --wait} runs it in the foreground. A per-host lock prevents overlapping
+ * runs; {@code --cooldown} suppresses repeats. Exit status: 0, or 2 for a configuration error.
+ */
+public final class EventHandler {
+    static final int OK = 0;
+    static final int CONFIG_ERROR = 2;
+    private static final int TAIL_LINES = 3;
+
+    private EventHandler() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        HandlerOptions o;
+        Plan plan;
+        Decision.Outcome d;
+        try {
+            o = HandlerOptions.parse(args);
+            if (o.help) {
+                out.print(HandlerOptions.USAGE);
+                return OK;
+            }
+            d = Decision.decide(o.hostEvent, o.state, o.stateType, o.attempt,
+                    new Decision.Rules(o.states, o.softAttempt, !o.noHard));
+            plan = plan(o);
+        } catch (IllegalArgumentException | KeyFileException | HostsFile.HostsFileException e) {
+            err.println(HandlerLog.TAG + ": configuration error: " + e.getMessage());
+            err.println(HandlerLog.TAG + ": see --help");
+            return CONFIG_ERROR;
+        }
+        HandlerLog log = new HandlerLog(o.log);
+        if (o.detachedChild) {
+            runNow(o, plan, log);
+            return OK;
+        }
+        Map<String, Object> f = event(o, plan);
+        String skip = d.act() ? whyNot(o, plan) : d.reason();
+        f.put("action", skip == null ? "run" : "skip");
+        f.put("reason", skip == null ? d.reason() : skip);
+        if (skip == null) {
+            f.put("classes", String.join(",", plan.request.classes()));
+            if (!plan.request.bundles().isEmpty()) {
+                f.put("bundles", String.join(",", plan.request.bundles()));
+            }
+            f.put("mode", o.waitForRun ? "wait" : "detached");
+        }
+        log.write(f);
+        if (skip != null) {
+            return OK;
+        }
+        if (o.waitForRun) {
+            runNow(o, plan, log);
+            return OK;
+        }
+        try {
+            detach(args, o);
+        } catch (IOException e) {
+            Map<String, Object> r = base(o, plan, "result");
+            r.put("status", "error");
+            r.put("error", "cannot start the detached run: " + e.getMessage() + "; running it here");
+            log.write(r);
+            runNow(o, plan, log);
+        }
+        return OK;
+    }
+
+    /** What the handler will ask, decided before anything is started. */
+    record Plan(Path workdir, Path stateDir, HostAddress target, RunRequest request, CfRunClient.Builder client) {
+    }
+
+    static Plan plan(HandlerOptions o) throws KeyFileException, HostsFile.HostsFileException {
+        Path workdir = o.workdir != null ? o.workdir : CfRunClient.defaultWorkdir();
+        HostAddress parsed = HostAddress.parse(o.hostAddress);
+        int port = parsed.port();
+        List<String> hostOptions = List.of();
+        if (o.hostsFile != null) {
+            HostsFile file = HostsFile.read(HostsFile.locate(o.hostsFile.toString(), workdir));
+            Optional<HostsFile.Entry> e = file.entries().stream().filter(x -> matches(x, o, parsed)).findFirst();
+            if (e.isPresent()) {
+                port = e.get().address().port();
+                hostOptions = e.get().options();
+            }
+        }
+        if (o.port != null) {
+            port = o.port;
+        }
+        HostAddress target = HostAddress.of(parsed.host(), port);
+        Map<String, String> vars = new HashMap<>();
+        vars.put("service", o.service);
+        vars.put("state", o.state.strip().toUpperCase(java.util.Locale.ROOT));
+        vars.put("statetype", o.stateType.strip().toUpperCase(java.util.Locale.ROOT));
+        vars.put("attempt", o.attempt.strip());
+        vars.put("hostname", o.hostname);
+        vars.put("address", parsed.host());
+        List<String> classes = new ArrayList<>();
+        for (String t : o.classTemplates) {
+            for (String part : t.split(",")) {
+                if (!part.isBlank()) {
+                    classes.add(Templates.expand(part.strip(), vars, "class"));
+                }
+            }
+        }
+        List<String> bundles = new ArrayList<>();
+        for (String t : o.bundleTemplates) {
+            for (String part : t.split(",")) {
+                if (!part.isBlank()) {
+                    bundles.add(Templates.expand(part.strip(), vars, "bundle"));
+                }
+            }
+        }
+        AgentOptions hostOpts = AgentOptions.parse(hostOptions);
+        if (!hostOpts.other().isEmpty()) {
+            throw new IllegalArgumentException("hosts file options " + hostOpts.other() + " for " + target
+                    + " cannot be sent to cf-serverd 3.x (only -D and -b)");
+        }
+        RunRequest request = RunRequest.builder(target).defineClasses(classes).defineClasses(hostOpts.classes())
+                .bundles(bundles).bundles(hostOpts.bundles()).retainOutput(false).build();
+        Timeouts.Builder t = Timeouts.builder().connect(seconds(o.timeout));
+        if (o.idleTimeout > 0) {
+            t.idle(seconds(o.idleTimeout));
+        } else {
+            t.noIdleLimit();
+        }
+        if (o.maxTime > 0) {
+            t.overall(seconds(o.maxTime));
+        }
+        CfRunClient.Builder client = CfRunClient.builder().workdir(workdir)
+                .protocol(o.protocol.equals("classic") ? Protocol.CLASSIC : Protocol.TLS).timeouts(t.build());
+        if (o.user != null) {
+            client.user(o.user);
+        }
+        if (o.trust != null) {
+            client.trustPolicy(TrustPolicy.pinned(Arrays.asList(o.trust.split(","))));
+        }
+        client.build().close(); // our key must be usable now: a configuration error, not a failed run later
+        Path stateDir = o.stateDir != null ? o.stateDir : workdir.resolve("cfrun-handler");
+        return new Plan(workdir, stateDir, target, request, client);
+    }
+
+    private static boolean matches(HostsFile.Entry e, HandlerOptions o, HostAddress parsed) {
+        String h = e.address().host();
+        return h.equalsIgnoreCase(parsed.host()) || (!o.hostname.isEmpty() && (h.equalsIgnoreCase(o.hostname)
+                || e.name().equalsIgnoreCase(o.hostname)));
+    }
+
+    /** A reason not to start a run although the event calls for one: the lock, or the cooldown. */
+    private static String whyNot(HandlerOptions o, Plan plan) {
+        RunState state = new RunState(plan.stateDir(), plan.target());
+        try {
+            if (state.busy()) {
+                return "a run for " + plan.target() + " is in progress";
+            }
+        } catch (IOException e) {
+            return "cannot use the state directory " + plan.stateDir() + ": " + e.getMessage();
+        }
+        if (o.cooldown > 0) {
+            Optional<Duration> since = state.sinceLastRun();
+            if (since.isPresent() && since.get().toMillis() < o.cooldown * 1000) {
+                return "cooldown: the last run started " + since.get().toMillis() / 1000.0 + " s ago (< " + o.cooldown + " s)";
+            }
+        }
+        return null;
+    }
+
+    /** Starts this handler again as the detached run: its own session (setsid), no stdio. */
+    private static void detach(String[] args, HandlerOptions o) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> cmd = new ArrayList<>();
+        Path setsid = Path.of("/usr/bin/setsid");
+        if (Files.isExecutable(setsid)) {
+            cmd.add(setsid.toString());
+        }
+        cmd.add(java);
+        cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xss512k"));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(EventHandler.class.getName());
+        cmd.add("--detached-run");
+        cmd.addAll(Arrays.asList(args));
+        new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+    }
+
+    /** The run itself, under the host's lock; logs one result line. */
+    static void runNow(HandlerOptions o, Plan plan, HandlerLog log) {
+        RunState state = new RunState(plan.stateDir(), plan.target());
+        Map<String, Object> r = base(o, plan, "result");
+        Optional<RunState.Held> lock;
+        try {
+            lock = state.tryLock();
+        } catch (IOException e) {
+            r.put("status", "error");
+            r.put("error", "cannot lock in " + plan.stateDir() + ": " + e.getMessage());
+            log.write(r);
+            return;
+        }
+        if (lock.isEmpty()) {
+            r.put("status", "skipped");
+            r.put("reason", "a run for " + plan.target() + " is in progress");
+            log.write(r);
+            return;
+        }
+        long t0 = System.nanoTime();
+        Deque<String> tail = new ArrayDeque<>();
+        try (RunState.Held held = lock.get(); CfRunClient client = plan.client().build()) {
+            state.markRunStarted();
+            RunRequest req = plan.request().toBuilder().listener((h, a, line) -> {
+                if (line.kind() == ReplyLine.Kind.OUTPUT || line.kind() == ReplyLine.Kind.REFUSAL
+                        || line.kind() == ReplyLine.Kind.MESSAGE) {
+                    synchronized (tail) {
+                        tail.addLast(line.text());
+                        if (tail.size() > TAIL_LINES) {
+                            tail.removeFirst();
+                        }
+                    }
+                }
+            }).build();
+            RunResult res = client.run(req);
+            r.put("address", res.address());
+            r.put("exit", res.exitCode().isPresent() ? (Object) res.exitCode().getAsInt() : "none");
+            r.put("status", res.succeeded() ? "ok" : "failed");
+            r.put("protocol", res.protocol().name().toLowerCase(java.util.Locale.ROOT));
+            r.put("server_key", res.serverKeyDigest());
+        } catch (CfRunException e) {
+            r.put("exit", "none");
+            r.put("status", "error");
+            r.put("error_kind", e.kind().name().toLowerCase(java.util.Locale.ROOT));
+            r.put("error", e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            r.put("exit", "none");
+            r.put("status", "error");
+            r.put("error", String.valueOf(e));
+        }
+        r.put("duration_ms", (System.nanoTime() - t0) / 1_000_000);
+        synchronized (tail) {
+            r.put("output_tail", String.join(" | ", tail));
+        }
+        log.write(r);
+    }
+
+    private static Map<String, Object> event(HandlerOptions o, Plan plan) {
+        Map<String, Object> f = base(o, plan, "decision");
+        f.put("state", o.state);
+        f.put("type", o.stateType);
+        f.put("attempt", o.attempt);
+        return f;
+    }
+
+    private static Map<String, Object> base(HandlerOptions o, Plan plan, String event) {
+        Map<String, Object> f = HandlerLog.fields();
+        f.put("event", event);
+        f.put("host", o.hostname.isEmpty() ? plan.target().host() : o.hostname);
+        f.put("address", plan.target().host());
+        f.put("port", plan.target().port());
+        if (!o.service.isEmpty()) {
+            f.put("service", o.service);
+        }
+        return f;
+    }
+
+    private static Duration seconds(double s) {
+        return Duration.ofMillis(Math.max(1, Math.round(s * 1000)));
+    }
+}

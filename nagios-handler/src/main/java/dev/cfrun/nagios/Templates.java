@@ -1,0 +1,58 @@
+package dev.cfrun.nagios;
+
+import dev.cfrun.client.protocol.ExecCommand;
+
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Class and bundle names from templates such as {@code nagios_${service}_${state}}: each value is made a
+ * valid CFEngine class name first (as CFEngine's canonify: every character outside [A-Za-z0-9_] becomes
+ * '_'), so that a service called "HTTP-ours" gives {@code nagios_HTTP_ours_CRITICAL} and no macro value can
+ * inject anything into the request.
+ */
+public final class Templates {
+    private static final Pattern VAR = Pattern.compile("\\$\\{([a-z]+)}");
+    static final java.util.List<String> VARIABLES = java.util.List.of("service", "state", "statetype", "attempt",
+            "hostname", "address");
+
+    private Templates() {
+    }
+
+    public static String canonify(String value) {
+        StringBuilder sb = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            sb.append((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ? c : '_');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Expands a template.
+     *
+     * @throws IllegalArgumentException for an unknown variable, or a result that is not a valid name
+     */
+    public static String expand(String template, Map<String, String> values, String what) {
+        Matcher m = VAR.matcher(template);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String name = m.group(1);
+            if (!VARIABLES.contains(name)) {
+                throw new IllegalArgumentException("unknown variable ${" + name + "} in " + what + " template '" + template
+                        + "' (known: " + String.join(", ", VARIABLES.stream().map(v -> "${" + v + "}").toList()) + ")");
+            }
+            String v = values.get(name);
+            if (v == null || v.isEmpty()) {
+                throw new IllegalArgumentException(what + " template '" + template + "' uses ${" + name
+                        + "}, which has no value (pass it, e.g. --service \"$SERVICEDESC$\")");
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(canonify(v)));
+        }
+        m.appendTail(sb);
+        String result = sb.toString();
+        ExecCommand.checkName(result, what);
+        return result;
+    }
+}
