@@ -281,6 +281,18 @@ class ExecReplyTest extends FakeServerFixture {
 
     @ParameterizedTest
     @EnumSource(value = Protocol.class, names = {"TLS", "CLASSIC"})
+    void aServerThatNeverClosesAfterTheTerminatorDoesNotHoldTheRun(Protocol p) throws Exception {
+        // cf-serverd's socket can outlive it: a daemon the agent restarted inherits it, so no close_notify
+        // and no FIN come; the run is complete at the terminator and must not wait for the idle timeout
+        fake.reply(Reply.of(Step.line("cf-serverd executing cfruncommand: /bin/restart-httpd\n"),
+                Step.line("(exit code: 0)\n"), Step.terminator(), Step.holdOpen()));
+        client = tc.builder(p).timeouts(Timeouts.builder().idle(Duration.ofSeconds(30)).build()).build();
+        RunResult r = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> client.run(TestClient.request(fake)));
+        assertEquals(0, r.exitCode().orElseThrow());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Protocol.class, names = {"TLS", "CLASSIC"})
     void endlessOutputStopsAtTheLimit(Protocol p) {
         fake.reply(Reply.of(Step.line("cf-serverd executing cfruncommand: /bin/yes\n"), Step.endlessOutput()));
         List<ReplyLine> heard = Collections.synchronizedList(new ArrayList<>());

@@ -158,6 +158,7 @@ final class CfServerd implements AutoCloseable {
         private List<String> trustKeysFrom = List.of("127.0.0.1", "::1");
         private List<String> allowConnects = List.of("127.0.0.1", "::1");
         private boolean roles;
+        private List<String> rolePatterns;
         private String agentBundles = DEFAULT_AGENT_POLICY;
         private Path serverKeys;
         private boolean verbose;
@@ -230,6 +231,15 @@ final class CfServerd implements AutoCloseable {
         /** Adds roles (any class for root and us) and bundle access, so -D and --remote-bundles work. */
         Builder roles() {
             this.roles = true;
+            return this;
+        }
+
+        /**
+         * Roles for these class patterns only (e.g. {@code nagios_.*}), authorized to the allowed users; no
+         * bundle access rule. A -D class that matches none of them is refused by the server.
+         */
+        Builder roles(String... classPatterns) {
+            this.rolePatterns = List.of(classPatterns);
             return this;
         }
 
@@ -335,6 +345,11 @@ final class CfServerd implements AutoCloseable {
             if (roles) {
                 access.append("      \".*\" resource_type => \"bundle\", admit_ips => { ").append(list(allowConnects)).append(" };\n");
                 access.append("  roles:\n      \".*\" authorize => { ").append(users).append(" };\n");
+            } else if (rolePatterns != null) {
+                access.append("  roles:\n");
+                for (String r : rolePatterns) {
+                    access.append("      \"").append(r).append("\" authorize => { ").append(users).append(" };\n");
+                }
             }
             String cmd = cfruncommand == null ? "      # no cfruncommand: EXEC is refused\n"
                     : "      cfruncommand        => \"" + cfruncommand.replace("\"", "\\\"") + "\";\n";

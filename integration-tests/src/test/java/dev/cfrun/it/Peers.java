@@ -17,6 +17,10 @@ final class Peers {
     static final Path CF_RUNAGENT = Path.of("/usr/bin/cf-runagent");
     static final Path CF_PROMISES = Path.of("/usr/bin/cf-promises");
     static final Path CF_AGENT = Path.of("/usr/bin/cf-agent");
+    static final Path NAGIOS4 = Path.of("/usr/sbin/nagios4");
+    static final Path CHECK_HTTP = Path.of("/usr/lib/nagios/plugins/check_http");
+    static final Path PYTHON3 = Path.of("/usr/bin/python3");
+    static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private Peers() {
     }
@@ -29,9 +33,22 @@ final class Peers {
 
     /** Fails under CI, skips elsewhere, when Debian's cfengine3 is not installed. */
     static void requireCfEngine() {
-        for (Path p : new Path[] {CF_SERVERD, CF_KEY, CF_RUNAGENT, CF_PROMISES, CF_AGENT}) {
+        require("Debian's cfengine3 package", CF_SERVERD, CF_KEY, CF_RUNAGENT, CF_PROMISES, CF_AGENT);
+    }
+
+    /**
+     * Fails under CI, skips elsewhere, when the Nagios end-to-end peers are missing: Debian's nagios4-core
+     * (not the nagios4 metapackage), check_http from monitoring-plugins-basic, python3 (the web server).
+     */
+    static void requireNagios() {
+        require("nagios4-core monitoring-plugins-basic python3 (apt-get install --no-install-recommends)",
+                NAGIOS4, CHECK_HTTP, PYTHON3, SETSID);
+    }
+
+    private static void require(String what, Path... programs) {
+        for (Path p : programs) {
             if (!Files.isExecutable(p)) {
-                String msg = p + " not found: install Debian's cfengine3 package (scripts/test.sh does)";
+                String msg = p + " not found: install " + what + " (scripts/test.sh does)";
                 if (ci()) {
                     Assertions.fail("CI=true and a real peer is missing: " + msg);
                 }

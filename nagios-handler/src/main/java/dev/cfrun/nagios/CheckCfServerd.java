@@ -81,16 +81,16 @@ public final class CheckCfServerd {
                 String v = args[++i];
                 switch (a) {
                     case "-H", "--host" -> host = v;
-                    case "-p", "--port" -> port = Integer.parseInt(v.strip());
+                    case "-p", "--port" -> port = (int) number(a, v, 1, 65535);
                     case "--expect-key" -> {
                         expect = KeyDigest.normalize(v);
                         if (expect == null) {
                             throw new IllegalArgumentException("--expect-key: not a key digest: '" + v + "'");
                         }
                     }
-                    case "-w", "--warning" -> warn = Double.parseDouble(v);
-                    case "-c", "--critical" -> crit = Double.parseDouble(v);
-                    case "-t", "--timeout" -> timeout = Double.parseDouble(v);
+                    case "-w", "--warning" -> warn = number(a, v, 0, 1e6);
+                    case "-c", "--critical" -> crit = number(a, v, 0, 1e6);
+                    case "-t", "--timeout" -> timeout = number(a, v, 0, 1e6);
                     case "--workdir" -> workdir = Path.of(v);
                     case "--user" -> user = v;
                     case "--protocol" -> protocol = v.toLowerCase(Locale.ROOT);
@@ -164,8 +164,22 @@ public final class CheckCfServerd {
         }
     }
 
+    private static double number(String option, String v, double min, double max) {
+        double d;
+        try {
+            d = Double.parseDouble(v.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a number, not '" + v + "'");
+        }
+        if (!(d >= min && d <= max)) {
+            throw new IllegalArgumentException(option + " out of range: " + v);
+        }
+        return d;
+    }
+
+    /** A threshold for perfdata: as given, without float noise or needless zeros. */
     private static String num(double d) {
-        return String.format(Locale.ROOT, "%.3f", d);
+        return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
     }
 
     private static int report(PrintStream out, int status, String text, String perf) {

@@ -61,9 +61,17 @@ public final class EventHandler {
             d = Decision.decide(o.hostEvent, o.state, o.stateType, o.attempt,
                     new Decision.Rules(o.states, o.softAttempt, !o.noHard));
             plan = plan(o);
+            if (o.log != null) {
+                HandlerLog.checkWritable(o.log);
+            }
+            try {
+                new RunState(plan.stateDir(), plan.target()).prepare();
+            } catch (IOException e) {
+                throw new IllegalArgumentException("the state directory " + plan.stateDir()
+                        + " (--state-dir) cannot be created or written (" + e.getMessage() + ")", e);
+            }
         } catch (IllegalArgumentException | KeyFileException | HostsFile.HostsFileException e) {
-            err.println(HandlerLog.TAG + ": configuration error: " + e.getMessage());
-            err.println(HandlerLog.TAG + ": see --help");
+            err.println(HandlerLog.TAG + ": configuration error: " + e.getMessage() + " (see --help)");
             return CONFIG_ERROR;
         }
         HandlerLog log = new HandlerLog(o.log);
@@ -104,6 +112,10 @@ public final class EventHandler {
 
     /** What the handler will ask, decided before anything is started. */
     record Plan(Path workdir, Path stateDir, HostAddress target, RunRequest request, CfRunClient.Builder client) {
+        /** What the run asks for: repeats of the same event ask for the same. */
+        String requestKey() {
+            return "D=" + String.join(",", request.classes()) + " b=" + String.join(",", request.bundles());
+        }
     }
 
     static Plan plan(HandlerOptions o) throws KeyFileException, HostsFile.HostsFileException {
@@ -185,16 +197,20 @@ public final class EventHandler {
     private static String whyNot(HandlerOptions o, Plan plan) {
         RunState state = new RunState(plan.stateDir(), plan.target());
         try {
-            if (state.busy()) {
-                return "a run for " + plan.target() + " is in progress";
+            if (state.busyWith(plan.requestKey())) {
+                return "a run for " + plan.target() + " with the same classes is in progress";
             }
         } catch (IOException e) {
             return "cannot use the state directory " + plan.stateDir() + ": " + e.getMessage();
         }
+        return cooldown(o, plan, state);
+    }
+
+    private static String cooldown(HandlerOptions o, Plan plan, RunState state) {
         if (o.cooldown > 0) {
-            Optional<Duration> since = state.sinceLastRun();
+            Optional<Duration> since = state.sinceLastRun(plan.requestKey());
             if (since.isPresent() && since.get().toMillis() < o.cooldown * 1000) {
-                return "cooldown: the last run started " + since.get().toMillis() / 1000.0 + " s ago (< " + o.cooldown + " s)";
+                return "cooldown: the same run started " + since.get().toMillis() / 1000.0 + " s ago (< " + o.cooldown + " s)";
             }
         }
         return null;
@@ -211,6 +227,10 @@ public final class EventHandler {
         }
         cmd.add(java);
         cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xss512k"));
+        String javaOpts = System.getenv("JAVA_OPTS"); // as the launcher passed them to us
+        if (javaOpts != null && !javaOpts.isBlank()) {
+            cmd.addAll(Arrays.asList(javaOpts.strip().split("\\s+")));
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(EventHandler.class.getName());
@@ -227,7 +247,14 @@ public final class EventHandler {
         Map<String, Object> r = base(o, plan, "result");
         Optional<RunState.Held> lock;
         try {
-            lock = state.tryLock();
+            if (state.busyWith(plan.requestKey())) { // the same run is going on: this event is a repeat
+                r.put("status", "skipped");
+                r.put("reason", "a run for " + plan.target() + " with the same classes is in progress");
+                log.write(r);
+                return;
+            }
+            // another service's run on this host goes first; ours waits for it rather than being lost
+            lock = state.lock(o.maxTime > 0 ? seconds(o.maxTime) : Duration.ofHours(1), plan.requestKey());
         } catch (IOException e) {
             r.put("status", "error");
             r.put("error", "cannot lock in " + plan.stateDir() + ": " + e.getMessage());
@@ -236,14 +263,22 @@ public final class EventHandler {
         }
         if (lock.isEmpty()) {
             r.put("status", "skipped");
-            r.put("reason", "a run for " + plan.target() + " is in progress");
+            r.put("reason", "gave up waiting for the run in progress on " + plan.target());
+            log.write(r);
+            return;
+        }
+        String cool = cooldown(o, plan, state); // again: a same run may have started while we waited
+        if (cool != null) {
+            lock.get().close();
+            r.put("status", "skipped");
+            r.put("reason", cool);
             log.write(r);
             return;
         }
         long t0 = System.nanoTime();
         Deque<String> tail = new ArrayDeque<>();
         try (RunState.Held held = lock.get(); CfRunClient client = plan.client().build()) {
-            state.markRunStarted();
+            state.markRunStarted(plan.requestKey());
             RunRequest req = plan.request().toBuilder().listener((h, a, line) -> {
                 if (line.kind() == ReplyLine.Kind.OUTPUT || line.kind() == ReplyLine.Kind.REFUSAL
                         || line.kind() == ReplyLine.Kind.MESSAGE) {

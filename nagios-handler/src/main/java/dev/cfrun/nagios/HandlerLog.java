@@ -87,6 +87,19 @@ final class HandlerLog {
         return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 
+    /**
+     * The log file must be usable now: a handler exiting 0 has its stderr discarded by Nagios, so a log that
+     * cannot be written is a configuration error. Creates missing parent directories.
+     */
+    static void checkWritable(Path file) {
+        try {
+            ensureParent(file);
+            FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND).close();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("--log " + file + ": cannot be created or written (" + e.getMessage() + ")", e);
+        }
+    }
+
     static void ensureParent(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {

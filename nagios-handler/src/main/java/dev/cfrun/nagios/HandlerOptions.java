@@ -35,7 +35,7 @@ final class HandlerOptions {
               -D, --define-class T    class template, repeatable, e.g. 'nagios_${service}_${state}'
               --remote-bundles T      bundle template(s), comma-separated
                                       variables: ${service} ${state} ${statetype} ${attempt} ${hostname} ${address}
-                                      (values canonified: characters outside [A-Za-z0-9_] become '_')
+                                      (values canonified as CFEngine does: each byte outside [A-Za-z0-9_] becomes '_')
               -f, --file HOSTSFILE    cfrun.hosts: the host's port and -D/-b options
               --port N                cf-serverd port (default: from the hosts file, else 5308)
               --workdir DIR           our key pair and trusted server keys (default: as bin/cfrun)
@@ -101,6 +101,9 @@ final class HandlerOptions {
             if (name.equals("--")) {
                 positional.addAll(List.of(args).subList(i + 1, args.length));
                 break;
+            }
+            if (value != null && List.of("--help", "--host-event", "--no-hard", "--wait", "--detached-run").contains(name)) {
+                throw new IllegalArgumentException("option " + name + " takes no value: '" + a + "'");
             }
             switch (name) {
                 case "-h", "--help" -> o.help = true;

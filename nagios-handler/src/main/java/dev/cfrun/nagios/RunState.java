@@ -42,6 +42,8 @@ final class RunState {
         FileLock lock;
         try {
             lock = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null; // held by this very JVM (another thread's run)
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e instanceof IOException io ? io : new IOException(e);
@@ -50,9 +52,10 @@ final class RunState {
             ch.close();
             return Optional.empty();
         }
+        FileLock held = lock;
         return Optional.of(() -> {
             try {
-                lock.release();
+                held.release();
                 ch.close();
             } catch (IOException ignored) {
                 // the kernel releases it with the process anyway
@@ -67,10 +70,61 @@ final class RunState {
         return h.isEmpty();
     }
 
+    /**
+     * True if a run holds the lock and it asks for the same thing (or we cannot tell what it asks for):
+     * a repeat of the event. A run for other classes (another service of the host) does not count: the
+     * new run waits for it instead of being lost.
+     */
+    boolean busyWith(String request) throws IOException {
+        if (!busy()) {
+            return false;
+        }
+        try {
+            return Files.readString(dir.resolve(name + ".running"), StandardCharsets.UTF_8).equals(request);
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** Waits for the lock up to {@code maxWait}, then records what the run asks for. Empty on timeout. */
+    Optional<Held> lock(Duration maxWait, String request) throws IOException {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        while (true) {
+            Optional<Held> h = tryLock();
+            if (h.isPresent()) {
+                Path running = dir.resolve(name + ".running");
+                Files.writeString(running, request, StandardCharsets.UTF_8);
+                Held inner = h.get();
+                return Optional.of(() -> {
+                    try {
+                        Files.deleteIfExists(running);
+                    } catch (IOException ignored) {
+                        // a stale file only makes the next repeat check conservative
+                    }
+                    inner.close();
+                });
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return Optional.empty();
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
+    }
+
     /** How long ago the last run started, if one did. */
     Optional<Duration> sinceLastRun() {
+        return sinceLastRun("");
+    }
+
+    /** How long ago the last run for this request started (the cooldown is per request: per repair). */
+    Optional<Duration> sinceLastRun(String request) {
         try {
-            String s = Files.readString(dir.resolve(name + ".last"), StandardCharsets.US_ASCII).strip();
+            String s = Files.readString(dir.resolve(name + stampSuffix(request)), StandardCharsets.US_ASCII).strip();
             return Optional.of(Duration.between(Instant.ofEpochMilli(Long.parseLong(s)), Instant.now()));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
@@ -78,11 +132,27 @@ final class RunState {
     }
 
     void markRunStarted() throws IOException {
+        markRunStarted("");
+    }
+
+    void markRunStarted(String request) throws IOException {
         createDir();
         Path tmp = Files.createTempFile(dir, name, ".tmp");
         Files.writeString(tmp, Long.toString(System.currentTimeMillis()), StandardCharsets.US_ASCII);
-        Files.move(tmp, dir.resolve(name + ".last"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        Files.move(tmp, dir.resolve(name + stampSuffix(request)), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String stampSuffix(String request) {
+        return request.isEmpty() ? ".last" : "." + Integer.toHexString(request.hashCode()) + ".last";
+    }
+
+    /** Creates the state directory if needed and checks that locks and stamps can be written there. */
+    void prepare() throws IOException {
+        createDir();
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new IOException(dir + " is not a writable directory");
+        }
     }
 
     private void createDir() throws IOException {

@@ -13,17 +13,19 @@ import java.util.regex.Pattern;
  * inject anything into the request.
  */
 public final class Templates {
-    private static final Pattern VAR = Pattern.compile("\\$\\{([a-z]+)}");
+    private static final Pattern VAR = Pattern.compile("\\$\\{([^}]*)}");
     static final java.util.List<String> VARIABLES = java.util.List.of("service", "state", "statetype", "attempt",
             "hostname", "address");
 
     private Templates() {
     }
 
+    /** CFEngine's canonify(): byte by byte over the UTF-8 form, so "café" gives "caf__" as it does in policy. */
     public static String canonify(String value) {
-        StringBuilder sb = new StringBuilder(value.length());
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
+        byte[] bytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        StringBuilder sb = new StringBuilder(bytes.length);
+        for (byte b : bytes) {
+            char c = (char) (b & 0xff);
             sb.append((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ? c : '_');
         }
         return sb.toString();

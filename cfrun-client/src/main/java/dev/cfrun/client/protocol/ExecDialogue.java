@@ -86,7 +86,8 @@ public final class ExecDialogue {
                     // then resets the connection, which ends the refusal, not a run
                     break;
                 }
-                throw Failures.translate(e, Failures.Stage.EXEC, peer, kept.isEmpty() ? refusals : kept);
+                throw lost(Failures.translate(e, Failures.Stage.EXEC, peer, kept.isEmpty() ? refusals : kept), e,
+                        peer, kept, command != null || outputLines > 0, total);
             }
             if (payload == null) {
                 break;
@@ -137,11 +138,25 @@ public final class ExecDialogue {
         if (!terminated) {
             // every server version ends a run with the terminator (cfservd 2.x too, then it closes); a close
             // without it means the run was cut off (e.g. cfservd 2.x exits on an output line of 4088 bytes)
-            throw Failures.translate(new java.io.EOFException("connection closed before the end of the reply"),
-                    Failures.Stage.EXEC, peer, shown);
+            java.io.EOFException eof = new java.io.EOFException("connection closed before the end of the reply");
+            throw lost(Failures.translate(eof, Failures.Stage.EXEC, peer, shown), eof, peer, kept,
+                    command != null || outputLines > 0, total);
         }
         return new Outcome(Optional.ofNullable(command), kept, outputLines,
                 exit == null ? OptionalInt.empty() : OptionalInt.of(exit));
+    }
+
+    /**
+     * A run that had started (the command announced, or output received) and then lost its connection is lost,
+     * not refused, even when its lines were not retained.
+     */
+    private static CfRunException lost(CfRunException translated, java.io.IOException cause, Peer peer,
+                                       List<ReplyLine> kept, boolean started, long received) {
+        if (started && translated instanceof ServerRefusedException) {
+            return new dev.cfrun.client.ConnectionLostException("connection to " + peer.endpoint() + " lost after "
+                    + received + " reply lines: " + Failures.describe(cause), cause, kept);
+        }
+        return translated;
     }
 
     /**

@@ -219,6 +219,10 @@ public final class Connection implements Closeable {
         guard.disarm();
         try {
             if (socket != tcp) {
+                // TLS 1.3 close: JSSE sends close_notify, then waits for the server's up to the read timeout.
+                // The server's may never come: the agent it ran can restart a daemon that inherits
+                // cf-serverd's socket. Say goodbye, do not wait for the answer.
+                socket.setSoTimeout(1);
                 socket.close();
             }
         } catch (IOException ignored) {

@@ -109,7 +109,7 @@ public final class FakeCfServerd implements AutoCloseable {
 
     /** One step of an EXEC reply. */
     public record Step(Kind kind, byte[] bytes, long millis) {
-        public enum Kind { SEND, CLOSE, SILENCE, ENDLESS_OUTPUT, ENDLESS_MORE, PAUSE }
+        public enum Kind { SEND, CLOSE, SILENCE, HOLD_OPEN, ENDLESS_OUTPUT, ENDLESS_MORE, PAUSE }
 
         /** One transaction carrying this text (no NUL added). */
         public static Step line(String text) {
@@ -131,6 +131,14 @@ public final class FakeCfServerd implements AutoCloseable {
         }
 
         /** Say nothing more; keep the connection until the client leaves. */
+        /**
+         * Neither read nor close until the fake stops: like a cf-serverd whose socket a restarted daemon
+         * inherited (no close_notify answer, no FIN).
+         */
+        public static Step holdOpen() {
+            return new Step(Kind.HOLD_OPEN, null, 0);
+        }
+
         public static Step silence() {
             return new Step(Kind.SILENCE, null, 0);
         }
@@ -885,6 +893,13 @@ public final class FakeCfServerd implements AutoCloseable {
                 case SILENCE -> {
                     s.end = "silent during the reply";
                     drain(c);
+                    return;
+                }
+                case HOLD_OPEN -> {
+                    s.end = "held open";
+                    while (!closed) {
+                        sleep(20);
+                    }
                     return;
                 }
                 case ENDLESS_OUTPUT -> {
