@@ -127,19 +127,49 @@ public final class CfRunClient implements AutoCloseable {
             }
             first = Protocol.CLASSIC; // no TLS attempt: cfservd 2.x would only see garbage
         }
+        return withFallback(host, first, p -> attempt(request, deadlines, trust, p));
+    }
+
+    /** One try with a given protocol. */
+    private interface Attempt<T> {
+        T with(Protocol protocol) throws CfRunException;
+    }
+
+    /**
+     * Tries {@code first}; with {@link Protocol#AUTO}, a server that does not speak TLS at all is tried once
+     * more with classic. Only a TLS failure before any trust decision counts ({@link NotTls}).
+     */
+    private <T> T withFallback(HostAddress host, Protocol first, Attempt<T> attempt) throws CfRunException {
         try {
-            return attempt(request, deadlines, trust, first);
-        } catch (CfRunException e) {
-            if (protocol == Protocol.AUTO && e instanceof NotTls nt) {
-                log.debug("{}: TLS handshake failed ({}); trying the classic protocol", host, nt.getCause().getMessage());
-                try {
-                    return attempt(request, deadlines, trust, Protocol.CLASSIC);
-                } catch (CfRunException classic) {
-                    // a 3.x server that refuses us refuses classic too; its TLS error says more
-                    throw classic.kind() == ErrorKind.REFUSED ? (CfRunException) nt.getCause() : classic;
-                }
+            return attempt.with(first);
+        } catch (NotTls nt) {
+            CfRunException tlsError = (CfRunException) nt.getCause();
+            if (protocol != Protocol.AUTO) {
+                throw tlsError;
             }
-            throw e instanceof NotTls nt ? (CfRunException) nt.getCause() : e;
+            log.debug("{}: TLS handshake failed ({}); trying the classic protocol", host, tlsError.getMessage());
+            try {
+                return attempt.with(Protocol.CLASSIC);
+            } catch (CfRunException classic) {
+                // a 3.x server that refuses us refuses classic too; its TLS error says more
+                throw classic.kind() == ErrorKind.REFUSED ? tlsError : classic;
+            }
+        }
+    }
+
+    /** One TLS step: a failure before the TLS session exists may mean the server does not speak TLS. */
+    private interface TlsStep<T> {
+        T run() throws CfRunException;
+    }
+
+    private static <T> T tls(Connection conn, TlsStep<T> step) throws CfRunException {
+        try {
+            return step.run();
+        } catch (CfRunException e) {
+            if (!conn.isTls() && (e.kind() == ErrorKind.REFUSED || e.kind() == ErrorKind.PROTOCOL)) {
+                throw new NotTls(e);
+            }
+            throw e;
         }
     }
 
@@ -245,18 +275,7 @@ public final class CfRunClient implements AutoCloseable {
     private ProbeResult probe(HostAddress host, boolean identify) throws CfRunException {
         Deadlines deadlines = new Deadlines(timeouts);
         Protocol first = protocol == Protocol.CLASSIC ? Protocol.CLASSIC : Protocol.TLS;
-        try {
-            return probe(host, deadlines, first, identify);
-        } catch (NotTls nt) {
-            if (protocol == Protocol.AUTO) {
-                try {
-                    return probe(host, deadlines, Protocol.CLASSIC, identify);
-                } catch (CfRunException classic) {
-                    throw classic.kind() == ErrorKind.REFUSED ? (CfRunException) nt.getCause() : classic;
-                }
-            }
-            throw (CfRunException) nt.getCause();
-        }
+        return withFallback(host, first, p -> probe(host, deadlines, p, identify));
     }
 
     private ProbeResult probe(HostAddress host, Deadlines deadlines, Protocol proto, boolean identify)
@@ -269,14 +288,7 @@ public final class CfRunClient implements AutoCloseable {
         try {
             java.security.interfaces.RSAPublicKey key;
             if (proto == Protocol.TLS) {
-                try {
-                    key = TlsHandshake.fetchServerKey(conn, tlsContext(), host.host(), peer);
-                } catch (CfRunException e) {
-                    if (!conn.isTls() && (e.kind() == ErrorKind.REFUSED || e.kind() == ErrorKind.PROTOCOL)) {
-                        throw new NotTls(e);
-                    }
-                    throw e;
-                }
+                key = tls(conn, () -> TlsHandshake.fetchServerKey(conn, tlsContext(), host.host(), peer));
             } else {
                 key = ClassicHandshake.probeServerKey(conn, identity, peer, announcedHostName(conn), random);
             }
@@ -345,14 +357,8 @@ public final class CfRunClient implements AutoCloseable {
         try {
             HandshakeResult hs;
             if (proto == Protocol.TLS) {
-                try {
-                    hs = TlsHandshake.perform(conn, tlsContext(), host.host(), peer, trust, TlsHandshake.MAX_VERSION);
-                } catch (CfRunException e) {
-                    if (!conn.isTls() && (e.kind() == ErrorKind.REFUSED || e.kind() == ErrorKind.PROTOCOL)) {
-                        throw new NotTls(e);
-                    }
-                    throw e;
-                }
+                Connection c = conn;
+                hs = tls(conn, () -> TlsHandshake.perform(c, tlsContext(), host.host(), peer, trust, TlsHandshake.MAX_VERSION));
             } else {
                 ClassicSession cs = classic(conn, peer, trust, host, deadlines);
                 conn = cs.conn(); // a new connection if a pinned key change made us authenticate again
