@@ -91,8 +91,29 @@ final class CfServerd implements AutoCloseable {
         Proc.check(List.of(Peers.CF_KEY.toString(), "-t", spec), env(workdir));
     }
 
+    /** The cf-serverd process id (for fault tests: SIGSTOP, SIGKILL). */
+    long pid() {
+        return process.pid();
+    }
+
+    /** Sends a signal to cf-serverd only (not to the agents it spawned). */
+    void signal(String sig) {
+        Proc.check(List.of("kill", "-" + sig, Long.toString(process.pid())), Map.of());
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     @Override
     public void close() {
+        if (process.isAlive()) {
+            try {
+                signal("CONT"); // a stopped process does not die until continued on some kernels' views of it
+            } catch (AssertionError ignored) {
+                // already gone
+            }
+        }
         List<ProcessHandle> kids = process.descendants().collect(Collectors.toList());
         process.destroyForcibly();
         kids.forEach(ProcessHandle::destroyForcibly);
