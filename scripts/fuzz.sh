@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing of the parsers with Jazzer (com.code-intelligence:jazzer-junit).
+#   scripts/fuzz.sh [--no-build] [SECONDS_PER_TARGET]   default 120 s per target
+# Every build runs the checked-in inputs (regression mode, part of mvn test); scripts/test.sh also fuzzes
+# each target for a few seconds. --no-build: the modules are already installed (mvn install).
+# Each target runs in its own JVM (Jazzer fuzzes one target per JVM). New crashes are written as
+# regression inputs next to the test (src/test/resources/<package>/<Class>Inputs/<method>/) and the
+# script fails; commit those inputs with the fix. Prints executions per target from Jazzer's stats.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=1
+if [ "${1:-}" = --no-build ]; then BUILD=0; shift; fi
+SECS=${1:-120}
+TARGETS=(
+  "cfrun-client dev.cfrun.client.fuzz.ParserFuzzTest#frames"
+  "cfrun-client dev.cfrun.client.fuzz.ParserFuzzTest#replies"
+  "cfrun-client dev.cfrun.client.fuzz.ParserFuzzTest#keys"
+  "cfrun-client dev.cfrun.client.fuzz.ParserFuzzTest#keyDer"
+  "cfrun-client dev.cfrun.client.fuzz.ParserFuzzTest#mpi"
+  "cfrun-cli dev.cfrun.cli.HostsFileFuzzTest#hostsFile"
+  "nagios-handler dev.cfrun.nagios.MacrosFuzzTest#commandLine"
+  "nagios-handler dev.cfrun.nagios.MacrosFuzzTest#templates"
+)
+[ "$BUILD" = 1 ] && mvn -B -q install -DskipTests
+LOGDIR=target/fuzz; mkdir -p "$LOGDIR"
+status=0
+printf '%-55s %12s %8s %s\n' target executions seconds result
+for t in "${TARGETS[@]}"; do
+  set -- $t; module=$1 test=$2
+  log="$LOGDIR/${test##*.}.log"
+  start=$(date +%s)
+  if JAZZER_FUZZ=1 mvn -B -o surefire:test -pl "$module" -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
+       -Djazzer.max_duration="${SECS}s" -Djazzer.internal.arg.0=-max_total_time="$SECS" > "$log" 2>&1; then
+    result=ok
+  else
+    result=FAILED; status=1
+  fi
+  secs=$(( $(date +%s) - start ))
+  # libFuzzer's final line: "Done N runs in S second(s)"; else the last "#N" status line
+  execs=$(grep -aoE 'Done [0-9]+ runs' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+  [ -n "$execs" ] || execs=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
+  printf '%-55s %12s %8s %s\n' "$test" "${execs:-?}" "$secs" "$result"
+done
+exit $status
