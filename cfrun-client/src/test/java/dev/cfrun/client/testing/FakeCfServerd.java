@@ -277,6 +277,14 @@ public final class FakeCfServerd implements AutoCloseable {
     public FakeCfServerd classicFault(ClassicFault f) { classicFault = f; return this; }
     /** The TLS version line without its LF, e.g. {@code CFE_v2 cf-serverd 3.14.0}. */
     public FakeCfServerd versionLine(String line) { versionLine = line; return this; }
+
+    private volatile int cutAfter = -1;
+
+    /**
+     * Hangs up after sending exactly this many bytes of the dialogue (TLS: application bytes; classic: TCP
+     * bytes), wherever that falls: inside a header, a payload, a line. -1 (the default) never.
+     */
+    public FakeCfServerd cutAfter(int bytes) { cutAfter = bytes; return this; }
     /** The classic S1 text; one starting with {@code BAD} ends the dialogue. */
     public FakeCfServerd keyReply(String text) { keyReply = text; return this; }
     public FakeCfServerd tlsProtocols(String... p) { tlsProtocols = p.clone(); return this; }
@@ -555,9 +563,20 @@ public final class FakeCfServerd implements AutoCloseable {
             this.out = tcp.getOutputStream();
         }
 
+        int budget = -1; // bytes left before hanging up (cutAfter), -1 = unlimited
+
         void send(byte[] b) throws IOException {
+            if (budget >= 0 && b.length > budget) {
+                out.write(b, 0, budget);
+                out.flush();
+                budget = 0;
+                throw new IOException("cut: hung up mid-dialogue as scripted");
+            }
             out.write(b); // one write per transaction: one TLS record
             out.flush();
+            if (budget >= 0) {
+                budget -= b.length;
+            }
         }
 
         void sendFrame(byte[] payload) throws IOException {
@@ -600,6 +619,7 @@ public final class FakeCfServerd implements AutoCloseable {
             tcp.setSoTimeout((int) SAFETY_TIMEOUT.toMillis());
             tcp.setTcpNoDelay(true);
             c = new Conn(tcp);
+            c.budget = cutAfter;
             try {
                 dialogue(c, s);
             } catch (HangUp h) {
