@@ -160,6 +160,10 @@ final class CfRunCommand implements Callable<Integer> {
             description = "Limit for each host's whole run; 0 = none (default).")
     double maxTime;
 
+    @Option(names = "--max-output-lines", paramLabel = "N", defaultValue = "1000000",
+            description = "Give up on a host that sends more lines than this (default ${DEFAULT-VALUE}).")
+    long maxOutputLines;
+
     @Option(names = {"-q", "--quiet"}, description = "No summary or progress on stderr.")
     boolean quiet;
 
@@ -328,7 +332,7 @@ final class CfRunCommand implements Callable<Integer> {
             select.addAll(Arrays.asList(c.split(",")));
         }
         for (Target t : targets) {
-            RunRequest.Builder b = RunRequest.builder(t.address()).dialect(dialect)
+            RunRequest.Builder b = RunRequest.builder(t.address()).dialect(dialect).maxOutputLines(maxOutputLines)
                     .defineClasses(classes).bundles(bundles).selectClasses(select);
             if (dialect == ServerDialect.CFENGINE2) {
                 List<String> opts = new ArrayList<>(t.options());

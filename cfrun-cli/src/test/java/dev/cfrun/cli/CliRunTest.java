@@ -637,4 +637,17 @@ class CliRunTest {
                 java.util.Optional.empty(), java.util.Optional.of(new dev.cfrun.client.CfRunException(
                         dev.cfrun.client.ErrorKind.CONNECT, "x")), Duration.ZERO);
     }
+
+    @Test
+    void endlessOutputStopsAtMaxOutputLines() throws Exception {
+        FakeCfServerd f = fake(Reply.of(FakeCfServerd.Step.line("cf-serverd executing cfruncommand: /bin/yes\n"),
+                FakeCfServerd.Step.endlessOutput()));
+        CliHarness.Result r = CliHarness.run("--workdir", wd.toString(), "-H", f.hostSpec(), "--max-output-lines", "500",
+                "--format", "json");
+        assertEquals(255, r.exit(), r.toString());
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals("output_limit", j.get("error").get("kind").asText(), r.out());
+        assertEquals(500, j.get("lines").size(), "exactly the limit is kept");
+        assertTrue(r.err().contains("more than 500 output lines"), r.err());
+    }
 }
