@@ -1,10 +1,50 @@
 #!/usr/bin/env bash
-# Installs the test peers if missing (Debian's cfengine3, nagios4-core), then builds and runs every test:
-# unit tests (surefire) and the integration tests against real cf-serverd processes (failsafe).
+# Installs the test peers if missing (Debian's cfengine3, nagios4-core), makes a Docker engine and the
+# cf-serverd 3.15 / 3.21 / 3.24 images available for the interop tests, then builds and runs every test:
+# unit tests (surefire), the integration tests against real cf-serverd processes and containers (failsafe),
+# prints the interop matrix, and fuzzes each parser for a few seconds (scripts/fuzz.sh).
+#   Docker: an engine that already answers is used as it is. Otherwise, as root, Debian's dockerd is
+#   installed if missing and started confined to this machine (scripts/lib/docker.sh: no iptables, no
+#   ip-forward, no bridge, no registry), and stopped by its PID when this script ends, however it ends.
+#   Images: scripts/images.sh (debootstrap + docker import; cached in /var/cache/cfrun-it).
+#   Without an engine (not root, none running) the interop tests skip; under CI=true they fail.
 # Extra arguments go to Maven, e.g. scripts/test.sh -Dit.test=RunIT
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/peers.sh
+. scripts/lib/docker.sh
 install_cfengine
 install_nagios
-exec mvn -B verify "$@"
+
+finish() {
+  local rc=$?
+  trap - EXIT
+  docker_engine_down || { [ "$rc" != 0 ] || rc=1; }
+  exit "$rc"
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+t0=$SECONDS
+if docker_engine_up; then
+  t1=$SECONDS
+  if ! scripts/images.sh; then
+    echo ">> the interop images could not be built: the interop tests will skip (fail under CI=true)" >&2
+  fi
+  echo ">> docker: engine $((t1 - t0)) s, images $((SECONDS - t1)) s" >&2
+fi
+
+rc=0
+since=$(mktemp)
+# install (= verify + the jars in ~/.m2): the short fuzzing run below uses them
+mvn -B install "$@" || rc=$?
+scripts/interop-summary.sh --since "$since" || true
+rm -f "$since"
+# a short coverage-guided fuzzing run per parser (the checked-in inputs already ran in the build);
+# scripts/fuzz.sh alone runs longer (CFRUN_FUZZ_SECONDS=0 skips this)
+if [ "$rc" = 0 ] && [ "${CFRUN_FUZZ_SECONDS:-5}" != 0 ] && [ $# = 0 ]; then
+  scripts/fuzz.sh --no-build "${CFRUN_FUZZ_SECONDS:-5}" || rc=$?
+fi
+echo ">> scripts/test.sh: $((SECONDS - t0)) s, exit $rc" >&2
+exit "$rc"

@@ -1,6 +1,7 @@
 # Sourced by the scripts: installs the real peers the tests talk to, when missing:
 #   Debian's cfengine3 (cf-serverd, cf-key, cf-runagent) and, for the Nagios end-to-end test,
-#   nagios4-core + monitoring-plugins-basic (not the nagios4 metapackage, which pulls Apache and PHP).
+#   nagios4-core + monitoring-plugins-basic (not the nagios4 metapackage, which pulls Apache and PHP);
+#   for the interop tests, Debian's Docker engine and debootstrap (scripts/lib/docker.sh starts it confined).
 # Packaged daemons are not started: where no policy-rc.d forbids it, one is installed for the
 # duration of the installation only.
 _apt_install() {
@@ -32,4 +33,10 @@ install_cfengine() {
 install_nagios() {
   [ -x /usr/sbin/nagios4 ] && [ -x /usr/lib/nagios/plugins/check_http ] && [ -x /usr/bin/python3 ] && return 0
   _apt_install nagios4-core monitoring-plugins-basic python3
+}
+
+install_docker() {
+  command -v dockerd >/dev/null 2>&1 && command -v containerd >/dev/null 2>&1 && command -v runc >/dev/null 2>&1 \
+    && command -v debootstrap >/dev/null 2>&1 && command -v docker >/dev/null 2>&1 && return 0
+  _apt_install docker.io containerd runc debootstrap
 }

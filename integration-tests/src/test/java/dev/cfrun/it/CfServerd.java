@@ -348,7 +348,8 @@ final class CfServerd implements AutoCloseable {
             }
         }
 
-        private String policy(int p) {
+        /** The policy file (promises.cf) this builder describes, for a server on port p (also used in containers). */
+        String policy(int p) {
             String users = list(allowUsers.stream().distinct().collect(Collectors.toList()));
             StringBuilder access = new StringBuilder();
             List<String> paths = new ArrayList<>();

@@ -35,6 +35,11 @@ final class Listening {
         return false;
     }
 
+    /** Whether any socket listens on this TCP port in our network namespace (a host-networked container's too). */
+    static boolean isListening(int port) {
+        return !listeningInodes(port).isEmpty();
+    }
+
     private static Set<String> listeningInodes(int port) {
         Set<String> out = new HashSet<>();
         String hexPort = String.format(":%04X", port);

@@ -48,12 +48,16 @@ final class Peers {
     private static void require(String what, Path... programs) {
         for (Path p : programs) {
             if (!Files.isExecutable(p)) {
-                String msg = p + " not found: install " + what + " (scripts/test.sh does)";
-                if (ci()) {
-                    Assertions.fail("CI=true and a real peer is missing: " + msg);
-                }
-                Assumptions.abort(msg);
+                missing(p + " not found: install " + what + " (scripts/test.sh does)");
             }
         }
+    }
+
+    /** A peer the test needs is missing: fails under CI, skips (with this reason) elsewhere. */
+    static void missing(String reason) {
+        if (ci()) {
+            Assertions.fail("CI=true and a real peer is missing: " + reason);
+        }
+        Assumptions.abort(reason);
     }
 }
