@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the parsers with Jazzer (com.code-intelligence:jazzer-junit).
-#   scripts/fuzz.sh [--no-build] [SECONDS_PER_TARGET]   default 120 s per target
+#   scripts/fuzz.sh [--no-build] [EXECUTIONS_PER_TARGET]   default 200000 per target (the long run)
 # Every build runs the checked-in inputs (regression mode, part of mvn test); scripts/test.sh also fuzzes
-# each target for a few seconds. --no-build: the modules are already installed (mvn install).
+# each target for 10,000 executions (seconds). Jazzer's JUnit integration takes the time limit from the
+# @FuzzTest annotation only (30 min there, a bound), so the script counts executions (libFuzzer -runs). --no-build: the modules are already installed (mvn install).
 # Each target runs in its own JVM (Jazzer fuzzes one target per JVM). New crashes are written as
 # regression inputs next to the test (src/test/resources/<package>/<Class>Inputs/<method>/) and the
 # script fails; commit those inputs with the fix. Prints executions per target from Jazzer's stats.
@@ -10,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=1
 if [ "${1:-}" = --no-build ]; then BUILD=0; shift; fi
-SECS=${1:-120}
+RUNS=${1:-200000}
+case "$RUNS" in ''|*[!0-9]*) echo "fuzz: executions per target must be a number, not '$RUNS'" >&2; exit 2 ;; esac
 TARGETS=(
   "cfrun-client dev.cfrun.client.fuzz.ParserFuzzTest#frames"
   "cfrun-client dev.cfrun.client.fuzz.ParserFuzzTest#replies"
@@ -30,7 +32,7 @@ for t in "${TARGETS[@]}"; do
   log="$LOGDIR/${test##*.}.log"
   start=$(date +%s)
   if JAZZER_FUZZ=1 mvn -B -o surefire:test -pl "$module" -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
-       -Djazzer.max_duration="${SECS}s" -Djazzer.internal.arg.0=-max_total_time="$SECS" > "$log" 2>&1; then
+       -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-runs="$RUNS" > "$log" 2>&1; then
     result=ok
   else
     result=FAILED; status=1
@@ -39,6 +41,7 @@ for t in "${TARGETS[@]}"; do
   # libFuzzer's final line: "Done N runs in S second(s)"; else the last "#N" status line
   execs=$(grep -aoE 'Done [0-9]+ runs' "$log" | tail -1 | grep -oE '[0-9]+' || true)
   [ -n "$execs" ] || execs=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
+  if [ "$result" = ok ] && [ "${execs:-0}" -lt "$RUNS" ]; then result="SHORT (fewer than $RUNS executions: see $log)"; status=1; fi
   printf '%-55s %12s %8s %s\n' "$test" "${execs:-?}" "$secs" "$result"
 done
 exit $status

@@ -2,7 +2,7 @@
 # Installs the test peers if missing (Debian's cfengine3, nagios4-core), makes a Docker engine and the
 # cf-serverd 3.15 / 3.21 / 3.24 images available for the interop tests, then builds and runs every test:
 # unit tests (surefire), the integration tests against real cf-serverd processes and containers (failsafe),
-# prints the interop matrix, and fuzzes each parser for a few seconds (scripts/fuzz.sh).
+# prints the interop matrix, and fuzzes each parser for 10,000 executions (scripts/fuzz.sh).
 #   Docker: an engine that already answers is used as it is. Otherwise, as root, Debian's dockerd is
 #   installed if missing and started confined to this machine (scripts/lib/docker.sh: no iptables, no
 #   ip-forward, no bridge, no registry), and stopped by its PID when this script ends, however it ends.
@@ -42,9 +42,9 @@ mvn -B install "$@" || rc=$?
 scripts/interop-summary.sh --since "$since" || true
 rm -f "$since"
 # a short coverage-guided fuzzing run per parser (the checked-in inputs already ran in the build);
-# scripts/fuzz.sh alone runs longer (CFRUN_FUZZ_SECONDS=0 skips this)
-if [ "$rc" = 0 ] && [ "${CFRUN_FUZZ_SECONDS:-5}" != 0 ] && [ $# = 0 ]; then
-  scripts/fuzz.sh --no-build "${CFRUN_FUZZ_SECONDS:-5}" || rc=$?
+# scripts/fuzz.sh alone runs longer (CFRUN_FUZZ_RUNS=0 skips this)
+if [ "$rc" = 0 ] && [ "${CFRUN_FUZZ_RUNS:-10000}" != 0 ] && [ $# = 0 ]; then
+  scripts/fuzz.sh --no-build "${CFRUN_FUZZ_RUNS:-10000}" || rc=$?
 fi
 echo ">> scripts/test.sh: $((SECONDS - t0)) s, exit $rc" >&2
 exit "$rc"

@@ -14,7 +14,7 @@ import java.util.List;
 class HostsFileFuzzTest {
     private static final Path NOWHERE = Path.of("/nonexistent-cfrun-fuzz");
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "30m")
     void hostsFile(FuzzedDataProvider data) {
         String text = data.consumeRemainingAsString();
         try {

@@ -13,7 +13,7 @@ import java.util.Map;
  */
 class MacrosFuzzTest {
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "30m")
     void commandLine(FuzzedDataProvider data) {
         String[] args = new String[data.consumeInt(0, 12)];
         for (int i = 0; i < args.length; i++) {
@@ -30,7 +30,7 @@ class MacrosFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "30m")
     void templates(FuzzedDataProvider data) {
         Map<String, String> values = new HashMap<>();
         for (String v : Templates.VARIABLES) {

@@ -26,7 +26,7 @@ import java.nio.charset.StandardCharsets;
 class ParserFuzzTest {
 
     /** The transaction reader: frames, continued messages and identification lines from a hostile peer. */
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "30m")
     void frames(byte[] data) throws IOException {
         InputStream in = new ByteArrayInputStream(data);
         try {
@@ -63,7 +63,7 @@ class ParserFuzzTest {
     }
 
     /** The reply classifier: any payload becomes exactly one classified line, in both dialects. */
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "30m")
     void replies(FuzzedDataProvider data) {
         String raw = data.consumeRemainingAsString();
         for (ReplyLine l : new ReplyLine[] {ReplyParser.classify(raw), ReplyParser.classifyCfengine2(raw, true, false),
@@ -78,7 +78,7 @@ class ParserFuzzTest {
     }
 
     /** Key files: PEM armour, DER, legacy encryption; only KeyFileException for anything malformed. */
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "30m")
     void keys(byte[] data) {
         try {
             RsaKeys.readPrivate(data, RsaKeys.CFENGINE_PASSPHRASE);
@@ -93,7 +93,7 @@ class ParserFuzzTest {
     }
 
     /** The same key readers, but fed well-formed PEM armour around fuzzed DER (reaches the DER parser). */
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "30m")
     void keyDer(FuzzedDataProvider data) {
         boolean encrypted = data.consumeBoolean();
         String type = data.pickValue(new String[] {"RSA PRIVATE KEY", "RSA PUBLIC KEY", "PRIVATE KEY", "PUBLIC KEY"});
@@ -105,7 +105,7 @@ class ParserFuzzTest {
     }
 
     /** OpenSSL MPIs as the classic protocol carries them. */
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "30m")
     void mpi(byte[] data) {
         try {
             if (Mpi.decode(data, "fuzz").signum() < 0) {
