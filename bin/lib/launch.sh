@@ -1,7 +1,10 @@
 # Sourced by the launchers in bin/: finds the repository root from the launcher's real path (symlinks
 # followed, so the launchers work from any directory and through links), then runs a main class from
-# one of the built jars with the JVM options a short-lived command wants.
+# one of the built jars with the JVM options a short-lived command wants, and the class-data-sharing
+# archive made for this jar and this JVM at package time when there is one (bin/lib/cds.sh).
 # Usage (from a launcher): . "$(dirname "$self")/lib/launch.sh"; launch JAR MAINCLASS "$@"
+. "$root/bin/lib/cds.sh"
+
 launch() {
   jar_rel=$1 main=$2
   shift 2
@@ -12,6 +15,12 @@ launch() {
   fi
   java=java
   [ -n "${JAVA_HOME:-}" ] && java="$JAVA_HOME/bin/java"
-  # Short-lived process: fast start-up matters more than peak throughput.
-  exec "$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xshare:auto $JAVA_OPTS -cp "$jar" "$main" "$@"
+  cds_archive "$java" "$jar"
+  [ -f "$cds_file" ] || cds_file=
+  # Short-lived process: fast start-up matters more than peak throughput. The archive's log lines are
+  # silenced: a stale archive (jar rebuilt since) is not used, and that is no reason to print anything.
+  # shellcheck disable=SC2086 # the options are words
+  exec "$java" $cfrun_jvm_options ${cds_file:+"-XX:SharedArchiveFile=$cds_file"} \
+    ${cds_file:+-Xlog:cds=off,cds+dynamic=off} ${cds_file:+"-Dcfrun.cds=$cds_file"} \
+    "-Dcfrun.jvm.options=$cfrun_jvm_options" $JAVA_OPTS -cp "$jar" "$main" "$@"
 }

@@ -107,7 +107,7 @@ final class CfRunCommand implements Callable<Integer> {
 
     @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
             description = "text (as cf-runagent: <ip>> lines) or json (one object per host and line).")
-    String format;
+    String format = "text";
 
     @Option(names = "--output-dir", paramLabel = "DIR",
             description = "Write each host's output to DIR/<host> instead of stdout (cfrun's outputdir).")
@@ -129,12 +129,12 @@ final class CfRunCommand implements Callable<Integer> {
 
     @Option(names = "--server-version", paramLabel = "3|2", defaultValue = "3",
             description = "2 for CFEngine 2 cfservd: classic protocol, any cfagent options after --. Default: 3.")
-    int serverVersion;
+    int serverVersion = 3;
 
     @Option(names = "--trust", paramLabel = "strict|tofu|DIGEST[,DIGEST]", defaultValue = "strict",
             description = "Unknown server keys: strict refuses them (default); tofu stores and accepts them and"
                     + " prints their digests; MD5=…/SHA=… digests accept exactly those keys.")
-    String trust;
+    String trust = "strict";
 
     @Option(names = "-T", description = "cfrun 2.x: trust unknown server keys (as --trust tofu).")
     boolean trustAll;
@@ -145,16 +145,16 @@ final class CfRunCommand implements Callable<Integer> {
 
     @Option(names = {"-t", "--timeout"}, paramLabel = "SECONDS", defaultValue = "30",
             description = "Connect timeout (default ${DEFAULT-VALUE}).")
-    double connectTimeout;
+    double connectTimeout = 30;
 
     @Option(names = "--handshake-timeout", paramLabel = "SECONDS", defaultValue = "30",
             description = "Limit for the TLS or classic handshake (default ${DEFAULT-VALUE}).")
-    double handshakeTimeout;
+    double handshakeTimeout = 30;
 
     @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "3600",
             description = "Give up when a server sends nothing for this long while its agent runs;"
                     + " 0 = never (default ${DEFAULT-VALUE}).")
-    double idleTimeout;
+    double idleTimeout = 3600;
 
     @Option(names = "--max-time", paramLabel = "SECONDS", defaultValue = "0",
             description = "Limit for each host's whole run; 0 = none (default).")

@@ -1,13 +1,13 @@
 package dev.cfrun.cli;
 
-import picocli.CommandLine;
+import dev.cfrun.client.CfRunClient;
+import dev.cfrun.client.Protocol;
 
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +16,7 @@ import java.util.Set;
 
 /** Entry point of {@code bin/cfrun}. The only place that calls {@link System#exit}. */
 public final class Main {
-    private static final Set<String> SUBCOMMANDS = Set.of("keygen", "digest", "trust", "completion");
+    static final Set<String> SUBCOMMANDS = Set.of("keygen", "digest", "trust", "completion");
 
     private Main() {
     }
@@ -44,29 +44,9 @@ public final class Main {
     public static int run(String[] args, PrintStream out, PrintStream err, InputStream in) {
         Logging.configure(args);
         CfRunCommand root = new CfRunCommand(out, err, in);
-        CommandLine cl = new CommandLine(root);
-        cl.addSubcommand("keygen", new KeygenCommand(out));
-        cl.addSubcommand("digest", new DigestCommand(out));
-        cl.addSubcommand("trust", new TrustCommand(out, err, in));
-        cl.addSubcommand("completion", new CompletionCommand(out));
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("cfrun: " + ex.getMessage());
-            err.println("Try 'cfrun --help' for more information.");
-            return ExitCodes.LOCAL_ERROR;
-        });
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            // never a stack trace for a user; -d shows it
-            err.println("cfrun: " + Errors.oneLine(ex));
-            if (Logging.debug()) {
-                ex.printStackTrace(err);
-            }
-            return ExitCodes.LOCAL_ERROR;
-        });
         String[] head = args;
-        if (args.length == 0 || !SUBCOMMANDS.contains(args[0])) {
+        boolean subcommand = args.length > 0 && SUBCOMMANDS.contains(args[0]);
+        if (!subcommand) {
             // cfrun 2.x: cfrun [options] [hosts] -- agent options -- classes
             List<String> a = Arrays.asList(args);
             int first = a.indexOf("--");
@@ -77,7 +57,32 @@ public final class Main {
                         second >= 0 ? rest.subList(second + 1, rest.size()) : List.of());
                 head = new ArrayList<>(a.subList(0, first)).toArray(new String[0]);
             }
+            if (FastArgs.parse(head, root, SUBCOMMANDS)) {
+                // a plain run: no picocli model to build, and the JDK's TLS (or RSA) set-up can start now,
+                // beside the key loading
+                CfRunClient.warmUp(root.serverVersion == 2 || "classic".equalsIgnoreCase(root.protocol)
+                        ? Protocol.CLASSIC : Protocol.TLS);
+                return call(root, err);
+            }
         }
-        return cl.execute(head);
+        return Picocli.execute(root, head, out, err, in);
+    }
+
+    /** What picocli's execute does with a parsed run command: call it, errors as one line. */
+    private static int call(CfRunCommand root, PrintStream err) {
+        try {
+            return root.call();
+        } catch (Exception ex) {
+            return executionError(ex, err);
+        }
+    }
+
+    /** A failure while running a command: one line, never a stack trace for a user (-d shows it). */
+    static int executionError(Exception ex, PrintStream err) {
+        err.println("cfrun: " + Errors.oneLine(ex));
+        if (Logging.debug()) {
+            ex.printStackTrace(err);
+        }
+        return ExitCodes.LOCAL_ERROR;
     }
 }

@@ -91,6 +91,21 @@ public final class CfRunClient implements AutoCloseable {
         return Path.of(System.getProperty("user.home"), ".cfrun");
     }
 
+    /**
+     * Starts initialising, on a daemon thread, the JDK machinery that runs with this protocol will need (the
+     * TLS implementation; for {@link Protocol#CLASSIC} the RSA cipher): per-process work that depends on no
+     * host and no key. A short-lived program calls this first, so that the JDK's set-up overlaps its own
+     * (parsing arguments, reading the key): a cold TLS run then starts its handshake tens of milliseconds
+     * sooner. Optional; it changes nothing but timing.
+     */
+    public static void warmUp(Protocol protocol) {
+        Objects.requireNonNull(protocol, "protocol");
+        Thread t = new Thread(protocol == Protocol.CLASSIC ? ClassicHandshake::warmUp : TlsContext::warmUp,
+                "cfrun-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** Our key's digest ({@code MD5=…}): what a server admin trusts with {@code cf-key -t}. */
     public String clientDigest() {
         return identity.digest();

@@ -110,6 +110,7 @@ public final class CheckCfServerd {
             return report(out, UNKNOWN, "invalid arguments: " + e.getMessage() + " (see --help)", null);
         }
 
+        CfRunClient.warmUp(protocol.equals("classic") ? Protocol.CLASSIC : Protocol.TLS); // beside the key loading
         HostAddress target;
         try {
             HostAddress h = HostAddress.parse(host);

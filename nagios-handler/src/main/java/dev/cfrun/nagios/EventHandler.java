@@ -58,6 +58,9 @@ public final class EventHandler {
                 out.print(HandlerOptions.USAGE);
                 return OK;
             }
+            if (o.detachedChild || o.waitForRun) { // this process runs the protocol: start the JDK's set-up now
+                CfRunClient.warmUp(o.protocol.equals("classic") ? Protocol.CLASSIC : Protocol.TLS);
+            }
             d = Decision.decide(o.hostEvent, o.state, o.stateType, o.attempt,
                     new Decision.Rules(o.states, o.softAttempt, !o.noHard));
             plan = plan(o);
@@ -226,7 +229,7 @@ public final class EventHandler {
             cmd.add(setsid.toString());
         }
         cmd.add(java);
-        cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xss512k"));
+        cmd.addAll(childJvmOptions());
         String javaOpts = System.getenv("JAVA_OPTS"); // as the launcher passed them to us
         if (javaOpts != null && !javaOpts.isBlank()) {
             cmd.addAll(Arrays.asList(javaOpts.strip().split("\\s+")));
@@ -239,6 +242,26 @@ public final class EventHandler {
         new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
+    }
+
+    /**
+     * The JVM options of the detached run: the launcher's (bin/lib/launch.sh passes them, and the
+     * class-data-sharing archive it used for this jar, as system properties), else short-lived defaults.
+     */
+    static List<String> childJvmOptions() {
+        List<String> opts = new ArrayList<>();
+        String launcher = System.getProperty("cfrun.jvm.options");
+        if (launcher != null && !launcher.isBlank()) {
+            opts.addAll(Arrays.asList(launcher.strip().split("\\s+")));
+            opts.add("-Dcfrun.jvm.options=" + launcher);
+        } else {
+            opts.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xss512k"));
+        }
+        String cds = System.getProperty("cfrun.cds");
+        if (cds != null && Files.isRegularFile(Path.of(cds))) {
+            opts.addAll(List.of("-XX:SharedArchiveFile=" + cds, "-Xlog:cds=off,cds+dynamic=off", "-Dcfrun.cds=" + cds));
+        }
+        return opts;
     }
 
     /** The run itself, under the host's lock; logs one result line. */

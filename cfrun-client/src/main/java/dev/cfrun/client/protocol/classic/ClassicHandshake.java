@@ -198,6 +198,19 @@ public final class ClassicHandshake {
         }
     }
 
+    /**
+     * Initialises the JDK's RSA cipher and digests used here (providers, the JCE policy): per-process work that
+     * does not depend on the key. Failures are left for the handshake to report.
+     */
+    public static void warmUp() {
+        try {
+            Cipher.getInstance("RSA/ECB/PKCS1Padding");
+            MessageDigest.getInstance("MD5");
+        } catch (GeneralSecurityException | RuntimeException e) {
+            // the handshake reports it
+        }
+    }
+
     private static void sendHello(Connection conn, ClientIdentity id, Peer peer, String clientHostName, byte[] nonce,
                                   RSAPublicKey known) throws IOException {
         String localIp = Addresses.numeric(conn.tcpSocket().getLocalAddress());

@@ -71,6 +71,22 @@ public final class TlsContext {
         context.getClientSessionContext().setSessionCacheSize(1);
     }
 
+    /**
+     * Initialises the JDK's TLS implementation (providers, protocol and cipher suite tables, algorithm
+     * constraints): the per-process part of {@link #TlsContext(ClientIdentity)}, which does not depend on the
+     * key. Failures are left for the real set-up to report.
+     */
+    public static void warmUp() {
+        try {
+            SSLContext c = SSLContext.getInstance("TLS");
+            c.init(new KeyManager[0], new TrustManager[] {new PinAfterHandshakeTrustManager()}, null);
+            c.getSupportedSSLParameters();
+            c.getDefaultSSLParameters();
+        } catch (GeneralSecurityException | RuntimeException e) {
+            // the real set-up reports it
+        }
+    }
+
     /** A client socket layered over an open TCP connection. */
     public SSLSocket layer(Socket tcp, String host, int port) throws java.io.IOException {
         SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(tcp, host, port, true);

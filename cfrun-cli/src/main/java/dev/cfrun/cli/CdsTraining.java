@@ -1,0 +1,93 @@
+package dev.cfrun.cli;
+
+import dev.cfrun.client.keys.KeyFiles;
+import dev.cfrun.client.keys.TrustStore;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The training run behind the class-data-sharing archive of {@code cfrun.jar}, built at package time
+ * ({@code bin/lib/cds.sh train}: {@code java -XX:ArchiveClassesAtExit=… -cp cfrun.jar dev.cfrun.cli.CdsTraining}).
+ * Runs the command lines a user runs — TLS and classic, one host and a fan-out, text and JSON, an
+ * unreachable host, help and version — in process against a {@link TrainingServer} on loopback, so that
+ * the archive holds the classes those runs load. Talks to nothing but itself; leaves nothing behind.
+ */
+public final class CdsTraining {
+    private CdsTraining() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> failed = run();
+        if (!failed.isEmpty()) {
+            System.err.println("cds training: unexpected exit codes: " + failed);
+            System.exit(1);
+        }
+    }
+
+    /** Runs the training command lines; returns those that did not end as expected. */
+    static List<String> run() throws Exception {
+        Path dir = Files.createTempDirectory("cfrun-cds-training");
+        try (TrainingServer server = new TrainingServer()) {
+            Path wd = dir.resolve("work");
+            KeyFiles.generate(wd, KeyFiles.DEFAULT_BITS);
+            TrustStore trust = new TrustStore(KeyFiles.ppkeys(wd), System.getProperty("user.name", "root"));
+            trust.trust(server.publicKey(), "127.0.0.1", server.tlsPort());
+            trust.trust(server.publicKey(), "127.0.0.1", server.classicPort()); // the classic "y" form
+            String tls = "127.0.0.1:" + server.tlsPort();
+            String classic = "127.0.0.1:" + server.classicPort();
+            Path hosts = dir.resolve("cfrun.hosts");
+            Files.writeString(hosts, "# training\nmaxchild = 2\n" + tls + "\n" + tls + " -D training\n");
+            String w = wd.toString();
+            List<String> failed = new ArrayList<>();
+            expect(0, failed, "--workdir", w, "-H", tls);
+            expect(0, failed, "--workdir", w, "-H", classic, "--protocol", "classic");
+            expect(0, failed, "--workdir", w, "-H", tls, "-D", "training_class", "--remote-bundles", "main", "-s", "linux");
+            expect(0, failed, "--workdir", w, "-f", hosts.toString(), "-b", "2", "--sorted");
+            expect(0, failed, "--workdir", w, "-H", tls + "," + classic, "--protocol", "auto", "--format", "json", "-q");
+            expect(ExitCodes.NO_EXIT_CODE, failed, "--workdir", w, "-H", "127.0.0.1:" + closedPort(), "-t", "5");
+            expect(0, failed, "--help");
+            expect(0, failed, "--version");
+            return failed;
+        } finally {
+            delete(dir);
+        }
+    }
+
+    private static void expect(int code, List<String> failed, String... args) {
+        PrintStream none = new PrintStream(OutputStream.nullOutputStream());
+        int rc = Main.run(args, none, none, InputStream.nullInputStream());
+        if (rc != code) {
+            failed.add(String.join(" ", args) + " -> " + rc);
+        }
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}

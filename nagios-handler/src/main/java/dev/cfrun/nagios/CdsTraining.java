@@ -1,0 +1,97 @@
+package dev.cfrun.nagios;
+
+import dev.cfrun.cli.TrainingServer;
+import dev.cfrun.client.keys.KeyFiles;
+import dev.cfrun.client.keys.TrustStore;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The training run behind the class-data-sharing archive of {@code cfrun-nagios.jar}, built at package
+ * time ({@code bin/lib/cds.sh train}): the event handler deciding, acting in the foreground and detached
+ * (the detached child is a second JVM, as under Nagios), and check_cfserverd, against a
+ * {@link TrainingServer} on loopback. Talks to nothing but itself; leaves nothing behind.
+ */
+public final class CdsTraining {
+    private CdsTraining() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> failed = run();
+        if (!failed.isEmpty()) {
+            System.err.println("cds training: unexpected results: " + failed);
+            System.exit(1);
+        }
+    }
+
+    static List<String> run() throws Exception {
+        Path dir = Files.createTempDirectory("cfrun-nagios-cds-training");
+        try (TrainingServer server = new TrainingServer()) {
+            Path wd = dir.resolve("work");
+            KeyFiles.generate(wd, KeyFiles.DEFAULT_BITS);
+            TrustStore trust = new TrustStore(KeyFiles.ppkeys(wd), System.getProperty("user.name", "root"));
+            trust.trust(server.publicKey(), "127.0.0.1", server.tlsPort());
+            trust.trust(server.publicKey(), "127.0.0.1", server.classicPort());
+            Path log = dir.resolve("handler.log");
+            List<String> failed = new ArrayList<>();
+            PrintStream none = new PrintStream(OutputStream.nullOutputStream());
+            List<String> common = List.of("--workdir", wd.toString(), "--log", log.toString(), "--service", "HTTP",
+                    "--hostname", "web", "-D", "nagios_${service}_${state}", "--max-time", "60");
+            expect(0, failed, EventHandler.run(args(common, "--port", server.tlsPort(), "--wait",
+                    "CRITICAL", "HARD", "3", "127.0.0.1"), none, none), "handler --wait tls");
+            expect(0, failed, EventHandler.run(args(common, "--port", server.classicPort(), "--protocol", "classic",
+                    "--wait", "CRITICAL", "SOFT", "3", "127.0.0.1"), none, none), "handler --wait classic");
+            expect(0, failed, EventHandler.run(args(common, "--port", server.tlsPort(), "OK", "HARD", "1", "127.0.0.1"),
+                    none, none), "handler, nothing to do");
+            // detached, as under Nagios: a second JVM (not archived) runs it; wait for its result line
+            expect(0, failed, EventHandler.run(args(common, "--port", server.tlsPort(), "CRITICAL", "HARD", "1",
+                    "127.0.0.1"), none, none), "handler detached");
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (Files.readString(log, StandardCharsets.UTF_8).lines().filter(l -> l.contains("event=result")).count() < 3
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            expect(0, failed, CheckCfServerd.run(new String[] {"-H", "127.0.0.1:" + server.tlsPort(), "--workdir",
+                wd.toString()}, none), "check_cfserverd");
+            return failed;
+        } finally {
+            delete(dir);
+        }
+    }
+
+    private static String[] args(List<String> common, Object... more) {
+        List<String> a = new ArrayList<>(common);
+        for (Object m : more) {
+            a.add(String.valueOf(m));
+        }
+        return a.toArray(new String[0]);
+    }
+
+    private static void expect(int code, List<String> failed, int rc, String what) {
+        if (rc != code) {
+            failed.add(what + " -> " + rc);
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}
