@@ -17,10 +17,13 @@ launch() {
   [ -n "${JAVA_HOME:-}" ] && java="$JAVA_HOME/bin/java"
   cds_archive "$java" "$jar"
   [ -f "$cds_file" ] || cds_file=
-  # Short-lived process: fast start-up matters more than peak throughput. The archive's log lines are
-  # silenced: a stale archive (jar rebuilt since) is not used, and that is no reason to print anything.
+  # Short-lived process: fast start-up matters more than peak throughput, unless the launcher said the run
+  # hails many hosts (cfrun_fanout). The archive's log lines are silenced: a stale archive (jar rebuilt
+  # since) is not used, and that is no reason to print anything.
+  opts=$cfrun_jvm_options
+  [ -n "${cfrun_fanout:-}" ] && opts=$cfrun_jvm_options_fanout
   # shellcheck disable=SC2086 # the options are words
-  exec "$java" $cfrun_jvm_options ${cds_file:+"-XX:SharedArchiveFile=$cds_file"} \
+  exec "$java" $opts ${cds_file:+"-XX:SharedArchiveFile=$cds_file"} \
     ${cds_file:+-Xlog:cds=off,cds+dynamic=off} ${cds_file:+"-Dcfrun.cds=$cds_file"} \
-    "-Dcfrun.jvm.options=$cfrun_jvm_options" $JAVA_OPTS -cp "$jar" "$main" "$@"
+    "-Dcfrun.jvm.options=$opts" $JAVA_OPTS -cp "$jar" "$main" "$@"
 }

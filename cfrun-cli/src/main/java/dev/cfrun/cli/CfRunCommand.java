@@ -162,7 +162,7 @@ final class CfRunCommand implements Callable<Integer> {
 
     @Option(names = "--max-output-lines", paramLabel = "N", defaultValue = "1000000",
             description = "Give up on a host that sends more lines than this (default ${DEFAULT-VALUE}).")
-    long maxOutputLines;
+    long maxOutputLines = 1_000_000;
 
     @Option(names = {"-q", "--quiet"}, description = "No summary or progress on stderr.")
     boolean quiet;

@@ -18,11 +18,14 @@ import java.util.Set;
  * What this parser accepts it fills in exactly as picocli would ({@code FastArgsTest} compares both).
  */
 final class FastArgs {
-    private static final Set<String> FLAGS = Set.of("--sorted", "-T", "-i", "--interactive", "-q", "--quiet",
+    /** Flags: options without a value. {@code FastArgsTest} checks these sets cover every option of {@link CfRunCommand}. */
+    static final Set<String> FLAGS = Set.of("--sorted", "-T", "-i", "--interactive", "-q", "--quiet",
             "-I", "--inform", "-v", "--verbose", "-d", "--debug");
-    private static final Set<String> WITH_VALUE = Set.of("-H", "--hail", "-f", "--file", "-D", "--define-class",
+    /** Options with exactly one value; {@code -b}/{@code --background} (optional value) is handled on its own. */
+    static final Set<String> WITH_VALUE = Set.of("-H", "--hail", "-f", "--file", "-D", "--define-class",
             "-s", "--select-class", "--remote-bundles", "--format", "--output-dir", "--workdir", "--user", "--protocol",
-            "--server-version", "--trust", "-t", "--timeout", "--handshake-timeout", "--idle-timeout", "--max-time");
+            "--server-version", "--trust", "-t", "--timeout", "--handshake-timeout", "--idle-timeout", "--max-time",
+            "--max-output-lines");
 
     private FastArgs() {
     }
@@ -51,6 +54,7 @@ final class FastArgs {
         Double handshakeTimeout = null;
         Double idleTimeout = null;
         Double maxTime = null;
+        Long maxOutputLines = null;
         boolean sorted = false;
         boolean trustAll = false;
         boolean interactive = false;
@@ -139,6 +143,7 @@ final class FastArgs {
                             case "-t", "--timeout" -> connectTimeout = Double.valueOf(v);
                             case "--handshake-timeout" -> handshakeTimeout = Double.valueOf(v);
                             case "--idle-timeout" -> idleTimeout = Double.valueOf(v);
+                            case "--max-output-lines" -> maxOutputLines = Long.valueOf(v);
                             default -> maxTime = Double.valueOf(v); // --max-time
                         }
                     }
@@ -186,6 +191,9 @@ final class FastArgs {
         }
         if (maxTime != null) {
             c.maxTime = maxTime;
+        }
+        if (maxOutputLines != null) {
+            c.maxOutputLines = maxOutputLines;
         }
         return true;
     }

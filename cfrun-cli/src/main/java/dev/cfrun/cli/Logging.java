@@ -25,6 +25,10 @@ final class Logging {
                 level = "info";
             }
         }
+        // the binding is named, not searched for (a class-path scan costs a cold start ~10 ms); slf4j then
+        // announces the choice at INFO, which its own verbosity setting keeps quiet
+        setIfAbsent("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider");
+        setIfAbsent("slf4j.internal.verbosity", "WARN");
         setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);
         setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
         setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");

@@ -73,6 +73,7 @@ class FastArgsTest {
                 new String[] {"--hail", "h", "--output-dir", "/tmp/out", "--quiet", "--inform", "--verbose", "--debug",
                     "--interactive", "--file", "f", "--timeout", "30"},
                 new String[] {"-H", "web1", "-b", "0"},
+                new String[] {"-H", "web1", "--max-output-lines", "10"},
                 new String[] {"-H", "web1", "-t", "soon-ish"}, // declined: picocli reports the bad number
                 new String[] {"promises.cf"},
                 new String[] {});
@@ -81,6 +82,29 @@ class FastArgsTest {
             accepted += agree(l) ? 1 : 0;
         }
         assertEquals(lines.size() - 1, accepted, "all but the bad number are plain run command lines");
+    }
+
+    /** A new option must be taught to the fast parser (or explicitly left to picocli), never silently default. */
+    @Test
+    void everyRunOptionIsKnownToTheFastParser() throws Exception {
+        java.util.Set<String> known = new java.util.HashSet<>(FastArgs.FLAGS);
+        known.addAll(FastArgs.WITH_VALUE);
+        known.addAll(List.of("-b", "--background"));
+        List<String> unknown = new ArrayList<>();
+        for (Field f : CfRunCommand.class.getDeclaredFields()) {
+            CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
+            if (o != null) {
+                for (String name : o.names()) {
+                    if (!known.contains(name)) {
+                        unknown.add(name);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), unknown, "options FastArgs does not know");
+        for (String flag : FastArgs.FLAGS) {
+            assertTrue(agree("-H", "web1", flag), flag);
+        }
     }
 
     @Test
@@ -110,7 +134,7 @@ class FastArgsTest {
             "-b", "--background", "20", "0", "-f", "hosts", "--sorted", "--format", "json", "--output-dir", "--workdir",
             "/tmp/w", "--user", "nagios", "--protocol", "classic", "--server-version", "2", "3", "--trust", "tofu",
             "-T", "-i", "-t", "1.5", "--handshake-timeout", "--idle-timeout", "--max-time", "-q", "-I", "-v", "-d",
-            "--quiet", "-x", "@f", "keygen", "", "a,,b"};
+            "--quiet", "-x", "@f", "keygen", "", "a,,b", "--max-output-lines", "5"};
         Random rnd = new Random(6);
         int accepted = 0;
         for (int n = 0; n < 1500; n++) {

@@ -55,6 +55,7 @@ public final class CheckCfServerd {
 
     public static void main(String[] args) {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+        Logging.bindQuickly();
         System.exit(run(args, System.out));
     }
 

@@ -49,6 +49,7 @@ public final class EventHandler {
     static int run(String[] args, PrintStream out, PrintStream err) {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        Logging.bindQuickly();
         HandlerOptions o;
         Plan plan;
         Decision.Outcome d;

@@ -4,17 +4,22 @@ import dev.cfrun.client.KeyFileException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The client's trust store: a CFEngine {@code ppkeys} directory, read as cf-runagent and cfrun read it,
@@ -44,6 +49,9 @@ public final class TrustStore {
 
     private final Path ppkeys;
     private final List<String> owners;
+    private String recordStamp; // the record file's identity when recordCache was read
+    private Map<String, String> recordCache = Map.of();
+    private final Map<Path, CachedKey> keyCache = new HashMap<>();
 
     /**
      * @param ppkeys the ppkeys directory
@@ -68,9 +76,10 @@ public final class TrustStore {
         KeyDigest.Algorithm alg = KeyDigest.algorithmOf(d);
         for (String o : owners) {
             Path f = ppkeys.resolve(o + "-" + d + ".pub");
-            if (Files.isRegularFile(f)) {
+            BasicFileAttributes a = attributes(f, false);
+            if (a != null && a.isRegularFile()) {
                 try {
-                    RSAPublicKey k = KeyFiles.readPublic(f);
+                    RSAPublicKey k = readKey(f, a);
                     if (KeyDigest.of(k, alg).equals(d)) {
                         return Optional.of(k);
                     }
@@ -125,9 +134,10 @@ public final class TrustStore {
         }
         for (String o : owners) {
             Path f = ppkeys.resolve(o + "-" + name + ".pub");
-            if (Files.isRegularFile(f)) {
+            BasicFileAttributes a = attributes(f, false);
+            if (a != null && a.isRegularFile()) {
                 try {
-                    RSAPublicKey k = KeyFiles.readPublic(f);
+                    RSAPublicKey k = readKey(f, a);
                     return Optional.of(new Expected(KeyDigest.md5(k), Optional.of(k), f.getFileName().toString()));
                 } catch (KeyFileException e) {
                     log.warn("ignoring unreadable key: {}", e.getMessage());
@@ -151,7 +161,7 @@ public final class TrustStore {
 
     /** Records that this address presented the key with this digest (the key must be trusted already). */
     public synchronized void record(String address, int port, String digest) throws KeyFileException {
-        Map<String, String> records = readRecord();
+        Map<String, String> records = new LinkedHashMap<>(readRecord());
         String k = recordKey(address, port);
         if (digest.equals(records.get(k))) {
             return;
@@ -163,9 +173,57 @@ public final class TrustStore {
         SafeFiles.replace(ppkeys.resolve(RECORD_FILE), sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The address record, parsed; kept while the file is the same (same inode, size and modification time:
+     * our writes replace it, so another process's write is seen at once). A fan-out asks once per host:
+     * without this, 500 hosts meant parsing the 500-line file 1000 times, under this object's lock.
+     * The map must not be modified.
+     */
     private Map<String, String> readRecord() {
-        Map<String, String> out = new LinkedHashMap<>();
         Path f = ppkeys.resolve(RECORD_FILE);
+        BasicFileAttributes a = attributes(f, true);
+        String stamp = a == null || !a.isRegularFile() ? null : stamp(a);
+        if (stamp != null && stamp.equals(recordStamp)) {
+            return recordCache;
+        }
+        Map<String, String> parsed = Collections.unmodifiableMap(parseRecord(f));
+        recordStamp = stamp;
+        recordCache = parsed;
+        return parsed;
+    }
+
+    /** A file's attributes (following links unless {@code noFollow}), or null if there is none or it cannot be read. */
+    private static BasicFileAttributes attributes(Path f, boolean noFollow) {
+        try {
+            return noFollow ? Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    : Files.readAttributes(f, BasicFileAttributes.class);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Which version of a file this is: inode, size, modification time (a replaced or edited file differs). */
+    private static String stamp(BasicFileAttributes a) {
+        return a.fileKey() + " " + a.size() + " " + a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+    }
+
+    /** A key file's key, parsed once per version of the file (a fan-out asks for the same file per host). */
+    private RSAPublicKey readKey(Path f, BasicFileAttributes a) throws KeyFileException {
+        String stamp = stamp(a);
+        CachedKey c = keyCache.get(f);
+        if (c != null && c.stamp().equals(stamp)) {
+            return c.key();
+        }
+        RSAPublicKey k = KeyFiles.readPublic(f);
+        keyCache.put(f, new CachedKey(stamp, k));
+        return k;
+    }
+
+    private record CachedKey(String stamp, RSAPublicKey key) {
+    }
+
+    private Map<String, String> parseRecord(Path f) {
+        Map<String, String> out = new LinkedHashMap<>();
         if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
             return out;
         }
