@@ -535,7 +535,10 @@ public final class Bench {
 
     private void handler() throws Exception {
         section("the Nagios event handler");
-        Lab.Server s = lab.start(new Lab.Spec("handler").command("/bin/date +%s%N").roles());
+        // cf-serverd appends " -D <classes>" to cfruncommand: a script ignores them, /bin/date would not
+        Path stamp = work.resolve("stamp.sh");
+        Files.writeString(stamp, "#!/bin/sh\nexec /bin/date +%s%N\n");
+        Lab.Server s = lab.start(new Lab.Spec("handler").command("/bin/sh " + stamp).roles());
         Path hlog = work.resolve("handler.log");
         Path state = work.resolve("handler-state");
         Cmd ours = new Cmd(List.of(handler.toString(), "--workdir", lab.client.toString(), "--log", hlog.toString(),

@@ -372,8 +372,23 @@ public final class CfRunClient implements AutoCloseable {
         try {
             HandshakeResult hs;
             if (proto == Protocol.TLS) {
-                Connection c = conn;
-                hs = tls(conn, () -> TlsHandshake.perform(c, tlsContext(), host.host(), peer, trust, TlsHandshake.MAX_VERSION));
+                Connection first = conn;
+                try {
+                    hs = tls(conn, () -> TlsHandshake.perform(first, tlsContext(), TlsContext.KeyShares.X25519_ONLY,
+                            host.host(), peer, trust, TlsHandshake.MAX_VERSION));
+                } catch (CfRunException e) {
+                    if (first.isTls() || !TlsContext.needsAllGroups(e)) {
+                        throw e;
+                    }
+                    // a server without X25519 (TlsContext.KeyShares): once more, on a new connection, with every group
+                    log.debug("{}: TLS handshake with X25519 only failed ({}); again with every group", host, e.getMessage());
+                    conn.close();
+                    open.remove(conn);
+                    conn = connect(host, deadlines);
+                    Connection second = conn;
+                    hs = tls(conn, () -> TlsHandshake.perform(second, tlsContext(), TlsContext.KeyShares.ALL_GROUPS,
+                            host.host(), peer, trust, TlsHandshake.MAX_VERSION));
+                }
             } else {
                 ClassicSession cs = classic(conn, peer, trust, host, deadlines);
                 conn = cs.conn(); // a new connection if a pinned key change made us authenticate again

@@ -50,6 +50,12 @@ class TlsDialogueTest extends FakeServerFixture {
         assertEquals("127.0.0.1 " + fake.port() + " " + fake.digest(), tc.recordFor(fake), "the address is recorded");
     }
 
+    @Test
+    void oneConnectionForAServerWithX25519() throws Exception {
+        trustingClient().run(TestClient.request(fake));
+        assertEquals(1, fake.finishedSessions().size());
+    }
+
     @ParameterizedTest(name = "server {0} -> client CFE_v{1}")
     @CsvSource({
         "CFE_v2 cf-serverd 3.14.0, 2",

@@ -184,6 +184,7 @@ final class CfServerd implements AutoCloseable {
         private Path serverKeys;
         private boolean verbose;
         private String allowCiphers;
+        private String opensslGroups;
         private List<String> admitKeys;
 
         private Builder(Path dir) {
@@ -293,6 +294,15 @@ final class CfServerd implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The TLS key-exchange groups of the server's OpenSSL (an {@code OPENSSL_CONF} with {@code Groups = …},
+         * read by libssl at start-up), e.g. {@code P-256} for a server without X25519 as in FIPS mode.
+         */
+        Builder opensslGroups(String groups) {
+            this.opensslGroups = groups;
+            return this;
+        }
+
         CfServerd start() {
             Peers.requireCfEngine();
             try {
@@ -325,6 +335,13 @@ final class CfServerd implements AutoCloseable {
                 Path log = dir.resolve("server.log");
                 ProcessBuilder pb = new ProcessBuilder(Peers.CF_SERVERD.toString(), "-F", "-l", verbose ? "-v" : "-I");
                 pb.environment().putAll(env(workdir));
+                if (opensslGroups != null) {
+                    Path conf = dir.resolve("openssl.cnf");
+                    Files.writeString(conf, "openssl_conf = default_conf\n[default_conf]\nssl_conf = ssl_sect\n"
+                            + "[ssl_sect]\nsystem_default = system_default_sect\n[system_default_sect]\nGroups = "
+                            + opensslGroups + "\n");
+                    pb.environment().put("OPENSSL_CONF", conf.toString());
+                }
                 pb.redirectErrorStream(true);
                 pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

@@ -161,11 +161,11 @@ public final class TrustStore {
 
     /** Records that this address presented the key with this digest (the key must be trusted already). */
     public synchronized void record(String address, int port, String digest) throws KeyFileException {
-        Map<String, String> records = new LinkedHashMap<>(readRecord());
         String k = recordKey(address, port);
-        if (digest.equals(records.get(k))) {
-            return;
+        if (digest.equals(readRecord().get(k))) {
+            return; // the usual case, once per host and run: no copy of the whole record
         }
+        Map<String, String> records = new LinkedHashMap<>(readRecord());
         records.put(k, digest);
         StringBuilder sb = new StringBuilder("# cfrun: the server key digest last trusted at each address (address port digest)\n");
         records.forEach((key, d) -> sb.append(key).append(' ').append(d).append('\n'));

@@ -11,6 +11,10 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import java.net.Socket;
+import java.security.AlgorithmConstraints;
+import java.security.AlgorithmParameters;
+import java.security.CryptoPrimitive;
+import java.security.Key;
 import java.security.GeneralSecurityException;
 import java.security.Principal;
 import java.security.PrivateKey;
@@ -87,13 +91,90 @@ public final class TlsContext {
         }
     }
 
-    /** A client socket layered over an open TCP connection. */
+    /** A client socket layered over an open TCP connection, offering every key-exchange group the JDK allows. */
     public SSLSocket layer(Socket tcp, String host, int port) throws java.io.IOException {
+        return layer(tcp, host, port, KeyShares.ALL_GROUPS);
+    }
+
+    /**
+     * A client socket layered over an open TCP connection.
+     *
+     * @param shares {@link KeyShares#X25519_ONLY} for the first attempt (see there), {@link KeyShares#ALL_GROUPS}
+     *               for a server that refused that
+     */
+    public SSLSocket layer(Socket tcp, String host, int port, KeyShares shares) throws java.io.IOException {
         SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(tcp, host, port, true);
         s.setUseClientMode(true);
-        s.setEnabledProtocols(protocols);
-        s.setEnabledCipherSuites(suites);
+        SSLParameters p = s.getSSLParameters();
+        p.setProtocols(protocols);
+        p.setCipherSuites(suites);
+        if (shares == KeyShares.X25519_ONLY) {
+            p.setAlgorithmConstraints(XdhGroupsOnly.INSTANCE);
+        }
+        s.setSSLParameters(p);
         return s;
+    }
+
+    /**
+     * Which TLS 1.3 key-exchange groups a ClientHello offers. The JDK sends a key share for the first group of
+     * each kind it offers, X25519 <em>and</em> P-256, and generating the P-256 one (in Java) is a third of the
+     * client's handshake CPU; cf-serverd (OpenSSL 1.1.1+) picks X25519 and throws the P-256 share away.
+     * So the first attempt offers the X25519/X448 groups only; a server that answers that with a
+     * {@code handshake_failure} alert (an OpenSSL without X25519, as in FIPS mode) is tried once more, on a
+     * new connection, with every group ({@link #needsAllGroups}). TLS 1.2 (cf-serverd's static-RSA suites)
+     * uses no group at all.
+     */
+    public enum KeyShares {
+        X25519_ONLY, ALL_GROUPS
+    }
+
+    /**
+     * Whether a failed first handshake (with {@link KeyShares#X25519_ONLY}) deserves a second one with every
+     * group: the server sent {@code handshake_failure} or {@code insufficient_security}, what a TLS 1.3
+     * server without a common group answers.
+     */
+    public static boolean needsAllGroups(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLHandshakeException && t.getMessage() != null
+                    && (t.getMessage().contains("handshake_failure") || t.getMessage().contains("insufficient_security"))) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Algorithm constraints (for one socket, on top of the JDK's own) that take every key-agreement group
+     * but X25519 and X448 out of the ClientHello. Nothing else is affected: signatures, certificates and
+     * ciphers are still decided by the JDK's configuration alone.
+     */
+    static final class XdhGroupsOnly implements AlgorithmConstraints {
+        static final XdhGroupsOnly INSTANCE = new XdhGroupsOnly();
+
+        /** The JDK's TLS named groups that are not X25519/X448 (the EC, FFDHE and legacy curves). */
+        static boolean otherGroup(String name) {
+            String n = name.toLowerCase(java.util.Locale.ROOT);
+            return n.startsWith("secp") || n.startsWith("sect") || n.startsWith("ffdhe") || n.startsWith("brainpool")
+                    || n.startsWith("prime") || n.startsWith("arbitrary_explicit");
+        }
+
+        @Override
+        public boolean permits(Set<CryptoPrimitive> primitives, String algorithm, AlgorithmParameters parameters) {
+            return algorithm == null || !primitives.contains(CryptoPrimitive.KEY_AGREEMENT) || !otherGroup(algorithm);
+        }
+
+        @Override
+        public boolean permits(Set<CryptoPrimitive> primitives, Key key) {
+            return true;
+        }
+
+        @Override
+        public boolean permits(Set<CryptoPrimitive> primitives, String algorithm, Key key, AlgorithmParameters parameters) {
+            return permits(primitives, algorithm, parameters);
+        }
     }
 
     /** Presents our one certificate whatever the server asks for (its CA list is empty anyway). */

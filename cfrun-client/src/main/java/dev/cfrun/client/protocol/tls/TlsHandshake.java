@@ -55,7 +55,13 @@ public final class TlsHandshake {
 
     public static HandshakeResult perform(Connection conn, TlsContext tls, String hostName, Peer peer,
                                           ServerKeyVerifier verifier, int maxVersion) throws CfRunException {
-        SSLSession session = handshake(conn, tls, hostName, peer);
+        return perform(conn, tls, TlsContext.KeyShares.ALL_GROUPS, hostName, peer, verifier, maxVersion);
+    }
+
+    /** As {@link #perform(Connection, TlsContext, String, Peer, ServerKeyVerifier, int)}, offering these groups. */
+    public static HandshakeResult perform(Connection conn, TlsContext tls, TlsContext.KeyShares shares, String hostName,
+                                          Peer peer, ServerKeyVerifier verifier, int maxVersion) throws CfRunException {
+        SSLSession session = handshake(conn, tls, shares, hostName, peer);
         RSAPublicKey serverKey = serverKey(session, peer);
         String digest = KeyDigest.md5(serverKey);
         log.debug("{}: TLS {} {}, server key {}", peer.endpoint(), session.getProtocol(), session.getCipherSuite(), digest);
@@ -120,13 +126,14 @@ public final class TlsHandshake {
      */
     public static RSAPublicKey fetchServerKey(Connection conn, TlsContext tls, String hostName, Peer peer)
             throws CfRunException {
-        return serverKey(handshake(conn, tls, hostName, peer), peer);
+        return serverKey(handshake(conn, tls, TlsContext.KeyShares.ALL_GROUPS, hostName, peer), peer);
     }
 
-    private static SSLSession handshake(Connection conn, TlsContext tls, String hostName, Peer peer) throws CfRunException {
+    private static SSLSession handshake(Connection conn, TlsContext tls, TlsContext.KeyShares shares, String hostName,
+                                        Peer peer) throws CfRunException {
         conn.enterHandshake();
         try {
-            SSLSocket ssl = tls.layer(conn.tcpSocket(), hostName, peer.port());
+            SSLSocket ssl = tls.layer(conn.tcpSocket(), hostName, peer.port(), shares);
             conn.startTls(ssl);
             return ssl.getSession();
         } catch (IOException e) {
