@@ -26,6 +26,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 
 /**
@@ -220,14 +221,21 @@ public final class EventHandler {
         return null;
     }
 
-    /** Starts this handler again as the detached run: its own session (setsid), no stdio. */
+    /**
+     * Starts this handler again as the detached run: its own session, no stdio. {@code setsid --fork} starts it
+     * and returns at once, so the run is not our child: a JVM that exits while one of its children is still
+     * running waits up to 300 ms for the JDK's process reaper (blocked in waitpid) before it is allowed to
+     * exit, and that was most of the time Nagios waited for this handler.
+     */
     private static void detach(String[] args, HandlerOptions o) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>();
         Path setsid = Path.of("/usr/bin/setsid");
-        if (Files.isExecutable(setsid)) {
+        boolean forks = Files.isExecutable(setsid);
+        if (forks) {
             cmd.add(setsid.toString());
+            cmd.add("--fork");
         }
         cmd.add(java);
         cmd.addAll(childJvmOptions());
@@ -240,9 +248,19 @@ public final class EventHandler {
         cmd.add(EventHandler.class.getName());
         cmd.add("--detached-run");
         cmd.addAll(Arrays.asList(args));
-        new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
+        if (forks) {
+            try {
+                if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new IOException("setsid --fork did not start it (" + (p.isAlive() ? "still running after 5 s"
+                            : "exit " + p.exitValue()) + ")");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**

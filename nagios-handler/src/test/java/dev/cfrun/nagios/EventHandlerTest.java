@@ -721,8 +721,7 @@ class EventHandlerTest {
         assertTrue(logLines().size() == 1, "the handler returned before the run's result: " + logLines());
         assertEquals("detached", logLines().get(0).get("mode"));
         // (right after the spawn the child may still be the JDK's jspawnhelper, before it execs the command)
-        awaitOrFail(() -> detachedChild().isPresent(), Duration.ofSeconds(10),
-                "the detached run is a child process of the handler");
+        awaitOrFail(() -> detachedChild().isPresent(), Duration.ofSeconds(10), "the detached run is running");
         ProcessHandle child = detachedChild().orElseThrow();
         awaitOrFail(() -> !fake.sessions().isEmpty(), Duration.ofSeconds(30), "the detached run connected");
         assertTrue(fake.sessions().get(0).awaitExec(Duration.ofSeconds(30)), "and asked to run the agent");
@@ -751,13 +750,27 @@ class EventHandlerTest {
         assertFalse(child.isAlive(), "the detached run exited by itself");
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             assertEquals(child.pid(), childSession, "the child led its own session");
+            assertFalse(parentPid(child.pid()) == ProcessHandle.current().pid(),
+                    "setsid --fork: not our child, so that our JVM's exit never waits for it");
         }
     }
 
-    private static java.util.Optional<ProcessHandle> detachedChild() {
-        return ProcessHandle.current().children()
-                .filter(p -> p.info().arguments().map(x -> List.of(x).contains("--detached-run")).orElse(false))
+    /** The detached run of this test (setsid --fork: not our child, hence found by its arguments, our log file). */
+    private java.util.Optional<ProcessHandle> detachedChild() {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(x -> List.of(x).contains("--detached-run")
+                        && List.of(x).contains(log.toString())).orElse(false))
                 .findFirst();
+    }
+
+    /** Field 4 of /proc/PID/stat (after the parenthesised name), or -1. */
+    private static long parentPid(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** Field 6 of /proc/PID/stat (after the parenthesised name). */
