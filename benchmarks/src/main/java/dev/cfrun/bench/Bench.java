@@ -379,6 +379,12 @@ public final class Bench {
             return new double[] {Long.parseLong(r[1]), Long.parseLong(r[2]) / 1e9};
         }
 
+        /** {hosts that ran, wall ms, process CPU ms} of one TLS fan-out in this JVM. */
+        double[] fanout(Path hostsFile, int parallelism) throws IOException {
+            String[] r = call("fanout " + hostsFile + " " + parallelism);
+            return new double[] {Long.parseLong(r[1]), Long.parseLong(r[2]) / 1e6, Long.parseLong(r[3]) / 1e6};
+        }
+
         /** {lines, ms, live MB before, peak live MB during, collections}. */
         double[] stream(String host) throws IOException {
             String[] r = call("stream " + host + " 0");
@@ -493,11 +499,21 @@ public final class Bench {
         List<Spawner.Run> ra = new ArrayList<>();
         List<FanOut> b50 = new ArrayList<>();
         List<FanOut> b200 = new ArrayList<>();
+        List<Double> serverTheirs = new ArrayList<>();
+        List<Double> serverOurs = new ArrayList<>();
         for (int i = 0; i < o.fanoutRounds; i++) {
             log.printf("  round %d of %d%n", i + 1, o.fanoutRounds);
             List<Runnable> order = new ArrayList<>();
-            order.add(() -> ra.add(uncheck(() -> theirsFanOutRun(addrs, s.port(), "cf-runagent -b 50"))));
-            order.add(() -> b50.add(uncheck(() -> oursWithHeap(hosts, 50, n))));
+            order.add(() -> {
+                double c0 = Lab.cpuMillis(s);
+                ra.add(uncheck(() -> theirsFanOutRun(addrs, s.port(), "cf-runagent -b 50")));
+                serverTheirs.add(Lab.cpuMillis(s) - c0);
+            });
+            order.add(() -> {
+                double c0 = Lab.cpuMillis(s);
+                b50.add(uncheck(() -> oursWithHeap(hosts, 50, n)));
+                serverOurs.add(Lab.cpuMillis(s) - c0);
+            });
             order.add(() -> b200.add(uncheck(() -> oursWithHeap(hosts, 200, n))));
             for (int k = 0; k < order.size(); k++) {
                 order.get((k + i) % order.size()).run();
@@ -520,6 +536,32 @@ public final class Bench {
                     + " MB (garbage included), live after a collection " + fmt(Stats.of(e.getValue().stream()
                     .map(FanOut::liveMaxMb).toList()).max(), 1) + " MB at most, heap size " + fmt(Stats.of(e.getValue()
                     .stream().map(FanOut::heapCommittedMb).toList()).max(), 0) + " MB at most");
+        }
+        // what bounds the wall time here: the server shares the machine's cores with the client
+        int cores = Runtime.getRuntime().availableProcessors();
+        Stats st = Stats.of(serverTheirs);
+        Stats so = Stats.of(serverOurs);
+        rows.add(new Row("3 fan-out", n + " hosts: CPU of the one cf-serverd (and the commands it ran) during the run, ms",
+                so.spread(0), st.spread(0), so.median() / st.median(), "", null));
+        rows.add(new Row("3 fan-out", n + " hosts: wall floor on " + cores + " cores = (client CPU + server CPU) / cores, ms",
+                fmt((Series.of(b50.stream().map(FanOut::run).toList()).cpu.median() + so.median()) / cores, 0),
+                fmt((theirsS.cpu.median() + st.median()) / cores, 0), Double.NaN, "", null));
+        rows.add(new Row("3 fan-out", n + " hosts: the server's CPU alone / " + cores + " cores, vs 0.5 × cf-runagent's wall, ms",
+                fmt(st.median() / cores, 0), fmt(0.5 * theirsS.wall.median(), 0), Double.NaN, "", null));
+        // what bounds the client CPU: one JVM's first fan-out (JIT compilation) against its later ones (warm)
+        try (Warm w = new Warm(List.of("-XX:+UseSerialGC"))) {
+            List<double[]> r = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                r.add(w.fanout(hosts, 50));
+                if ((long) r.get(i)[0] != n) {
+                    fail("library fan-out " + (i + 1) + ": " + (long) r.get(i)[0] + " of " + n + " hosts ran");
+                }
+            }
+            rows.add(new Row("3 fan-out", n + " hosts, library in one JVM, parallelism 50: client CPU per host, ms, 1st"
+                    + " fan-out (cold: JIT) / 3rd (warm), vs cf-runagent -b 50", fmt(r.get(0)[2] / n, 2) + " / "
+                    + fmt(r.get(2)[2] / n, 2), fmt(theirsS.cpu.median() / n, 2), r.get(2)[2] / theirsS.cpu.median(), "", null));
+            rows.add(new Row("3 fan-out", n + " hosts, library in one JVM: wall ms, 1st / 3rd fan-out", fmt(r.get(0)[1], 0)
+                    + " / " + fmt(r.get(2)[1], 0), theirsS.wall.spread(0), r.get(2)[1] / theirsS.wall.median(), "", null));
         }
         // the heap target: the same runs with the heap capped at 128 MB must succeed
         for (int b : List.of(50, 200)) {
@@ -654,6 +696,15 @@ public final class Bench {
                 double[] st = small.stream(s.hostPort());
                 if ((long) st[0] != lines + 2) { // the command line, the output, the exit code
                     fail("streaming " + lines + " lines: the listener saw " + (long) st[0] + " lines");
+                }
+                if (lines == o.outputLines.get(o.outputLines.size() - 1)) {
+                    // constant memory, shown by the CLI: the largest output through a 24 MB heap
+                    Path small24 = work.resolve("out-small-heap.txt");
+                    Spawner.Run capped = measure(new Cmd(ours.argv(), Map.of("JAVA_OPTS", "-Xmx24m")), small24, 0,
+                            lines + " lines, bin/cfrun -Xmx24m");
+                    long got = Files.readAllLines(small24).stream().filter(l -> l.startsWith("127.0.0.1> -> ")).count();
+                    rows.add(new Row("6 output", lines + " lines through bin/cfrun with JAVA_OPTS=-Xmx24m: lines printed, wall ms",
+                            got + ", " + fmt(capped.wallMs(), 0), "–", Double.NaN, "constant memory", got == lines && capped.exit() == 0));
                 }
                 t.append("| ").append(lines).append(" | ").append(fmt(p.theirs.wall.median(), 0)).append(" / ")
                         .append(fmt(p.theirs.cpu.median(), 0)).append(", ").append(fmt(p.theirs.rss.median(), 1))

@@ -232,6 +232,21 @@ final class Lab implements AutoCloseable {
     }
 
     /** Whether the process listens on the port, from /proc (no probe connection the server would log). */
+    /**
+     * CPU time of a server and of the commands it ran and reaped (utime + stime + cutime + cstime of
+     * /proc/PID/stat, in clock ticks of 10 ms), in ms; NaN if unreadable.
+     */
+    static double cpuMillis(Server s) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(s.process().pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            return ticks * 10.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     static boolean listening(int port, long pid) {
         Set<String> inodes = new HashSet<>();
         String hexPort = String.format(":%04X", port);

@@ -37,6 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code burst HOST:PORT tls|classic SECONDS THREADS} → {@code burst RUNS NANOS}: back-to-back runs;</li>
  *   <li>{@code stream HOST:PORT LINES} → {@code stream LINES NANOS LIVE_BEFORE PEAK_LIVE GCS}: one run with
  *       {@code retainOutput(false)} and a counting listener, the largest live set (heap used after a collection) during it;</li>
+ *   <li>{@code fanout HOSTSFILE PARALLELISM} → {@code fanout OK NANOS CPU_NANOS}: one TLS fan-out to the
+ *       {@code host:port} lines of the file, with the process CPU time it took (how much a warm JVM spends per host);</li>
  *   <li>{@code quit}.</li>
  * </ul>
  */
@@ -93,6 +95,21 @@ public final class WarmClient {
                     out.println("burst " + runs.get() + " " + (System.nanoTime() - t0));
                 }
                 case "stream" -> stream(clients.get(Protocol.TLS), w[1], out);
+                case "fanout" -> {
+                    List<RunRequest> reqs = new java.util.ArrayList<>();
+                    for (String h : java.nio.file.Files.readAllLines(Path.of(w[1]))) {
+                        if (!h.isBlank() && !h.startsWith("#")) {
+                            reqs.add(RunRequest.builder(HostAddress.parse(h.trim())).build());
+                        }
+                    }
+                    com.sun.management.OperatingSystemMXBean os =
+                            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                    long cpu0 = os.getProcessCpuTime();
+                    long t0 = System.nanoTime();
+                    long ok = clients.get(Protocol.TLS).runAll(reqs, Integer.parseInt(w[2]), null).stream()
+                            .filter(o -> o.result().map(RunResult::succeeded).orElse(false)).count();
+                    out.println("fanout " + ok + " " + (System.nanoTime() - t0) + " " + (os.getProcessCpuTime() - cpu0));
+                }
                 case "quit" -> {
                     clients.values().forEach(CfRunClient::close);
                     return;
