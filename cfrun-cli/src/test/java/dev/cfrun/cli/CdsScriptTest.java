@@ -78,7 +78,7 @@ class CdsScriptTest {
         for (Path java : javas) {
             for (Path archive : List.of(garbage, missing)) {
                 List<String> cmd = new ArrayList<>(List.of(java.toString()));
-                cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:-UsePerfData",
+                cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-Xss512k", "-XX:-UsePerfData",
                         "-Xshare:auto", "-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off,cds+dynamic=off",
                         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--version"));
                 Out o = run(cmd);

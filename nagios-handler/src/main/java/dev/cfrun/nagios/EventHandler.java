@@ -274,7 +274,8 @@ public final class EventHandler {
             opts.addAll(Arrays.asList(launcher.strip().split("\\s+")));
             opts.add("-Dcfrun.jvm.options=" + launcher);
         } else {
-            opts.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xss512k"));
+            opts.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-Xshare:auto",
+                    "-Xss512k"));
         }
         String cds = System.getProperty("cfrun.cds");
         if (cds != null && Files.isRegularFile(Path.of(cds))) {

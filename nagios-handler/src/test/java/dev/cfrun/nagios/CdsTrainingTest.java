@@ -32,7 +32,8 @@ class CdsTrainingTest {
         try {
             System.clearProperty("cfrun.jvm.options");
             System.clearProperty("cfrun.cds");
-            assertEquals(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xss512k"),
+            assertEquals(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-Xshare:auto",
+                    "-Xss512k"),
                     EventHandler.childJvmOptions(), "plain java -jar: short-lived defaults");
             System.setProperty("cfrun.jvm.options", " -XX:+UseSerialGC  -Xss512k ");
             System.setProperty("cfrun.cds", archive.toString());
