@@ -1,21 +1,15 @@
 package dev.cfrun.cli;
 
-import dev.cfrun.client.keys.KeyFiles;
-import dev.cfrun.client.keys.TrustStore;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The training run behind the class-data-sharing archive of {@code cfrun.jar}, built at package time
@@ -40,11 +34,7 @@ public final class CdsTraining {
     static List<String> run() throws Exception {
         Path dir = Files.createTempDirectory("cfrun-cds-training");
         try (TrainingServer server = new TrainingServer()) {
-            Path wd = dir.resolve("work");
-            KeyFiles.generate(wd, KeyFiles.DEFAULT_BITS);
-            TrustStore trust = new TrustStore(KeyFiles.ppkeys(wd), System.getProperty("user.name", "root"));
-            trust.trust(server.publicKey(), "127.0.0.1", server.tlsPort());
-            trust.trust(server.publicKey(), "127.0.0.1", server.classicPort()); // the classic "y" form
+            Path wd = server.clientWorkdir(dir.resolve("work"));
             String tls = "127.0.0.1:" + server.tlsPort();
             String classic = "127.0.0.1:" + server.classicPort();
             Path hosts = dir.resolve("cfrun.hosts");
@@ -61,7 +51,7 @@ public final class CdsTraining {
             expect(0, failed, "--version");
             return failed;
         } finally {
-            delete(dir);
+            TrainingServer.deleteTree(dir);
         }
     }
 
@@ -76,18 +66,6 @@ public final class CdsTraining {
     private static int closedPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
-        }
-    }
-
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
         }
     }
 }

@@ -1,6 +1,9 @@
 package dev.cfrun.cli;
 
+import dev.cfrun.client.KeyFileException;
 import dev.cfrun.client.keys.ClientIdentity;
+import dev.cfrun.client.keys.KeyFiles;
+import dev.cfrun.client.keys.TrustStore;
 import dev.cfrun.client.keys.RsaKeys;
 import dev.cfrun.client.protocol.classic.Mpi;
 import dev.cfrun.client.protocol.tls.ClientCertificate;
@@ -21,12 +24,15 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
@@ -37,6 +43,8 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * A loopback stand-in for cf-serverd that answers one EXEC per connection, over TLS on one port and over
@@ -78,6 +86,31 @@ public final class TrainingServer implements Closeable {
 
     public int classicPort() {
         return classic.getLocalPort();
+    }
+
+    /**
+     * Makes {@code workdir} a client work dir for the training: a fresh key pair, and this server's key trusted
+     * on both ports (for the classic port, the "y" form).
+     */
+    public Path clientWorkdir(Path workdir) throws KeyFileException {
+        KeyFiles.generate(workdir, KeyFiles.DEFAULT_BITS);
+        TrustStore trust = new TrustStore(KeyFiles.ppkeys(workdir), System.getProperty("user.name", "root"));
+        trust.trust(publicKey(), "127.0.0.1", tlsPort());
+        trust.trust(publicKey(), "127.0.0.1", classicPort());
+        return workdir;
+    }
+
+    /** Deletes a training directory and everything in it. */
+    public static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
     }
 
     @Override

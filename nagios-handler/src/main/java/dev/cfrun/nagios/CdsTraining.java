@@ -1,20 +1,14 @@
 package dev.cfrun.nagios;
 
 import dev.cfrun.cli.TrainingServer;
-import dev.cfrun.client.keys.KeyFiles;
-import dev.cfrun.client.keys.TrustStore;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The training run behind the class-data-sharing archive of {@code cfrun-nagios.jar}, built at package
@@ -37,11 +31,7 @@ public final class CdsTraining {
     static List<String> run() throws Exception {
         Path dir = Files.createTempDirectory("cfrun-nagios-cds-training");
         try (TrainingServer server = new TrainingServer()) {
-            Path wd = dir.resolve("work");
-            KeyFiles.generate(wd, KeyFiles.DEFAULT_BITS);
-            TrustStore trust = new TrustStore(KeyFiles.ppkeys(wd), System.getProperty("user.name", "root"));
-            trust.trust(server.publicKey(), "127.0.0.1", server.tlsPort());
-            trust.trust(server.publicKey(), "127.0.0.1", server.classicPort());
+            Path wd = server.clientWorkdir(dir.resolve("work"));
             Path log = dir.resolve("handler.log");
             List<String> failed = new ArrayList<>();
             PrintStream none = new PrintStream(OutputStream.nullOutputStream());
@@ -65,7 +55,7 @@ public final class CdsTraining {
                 wd.toString()}, none), "check_cfserverd");
             return failed;
         } finally {
-            delete(dir);
+            TrainingServer.deleteTree(dir);
         }
     }
 
@@ -80,18 +70,6 @@ public final class CdsTraining {
     private static void expect(int code, List<String> failed, int rc, String what) {
         if (rc != code) {
             failed.add(what + " -> " + rc);
-        }
-    }
-
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
         }
     }
 }

@@ -134,13 +134,11 @@ public final class TlsContext {
      * server without a common group answers.
      */
     public static boolean needsAllGroups(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) { // bounded: a cause chain may loop
             if (t instanceof javax.net.ssl.SSLHandshakeException && t.getMessage() != null
                     && (t.getMessage().contains("handshake_failure") || t.getMessage().contains("insufficient_security"))) {
                 return true;
-            }
-            if (t.getCause() == t) {
-                break;
             }
         }
         return false;

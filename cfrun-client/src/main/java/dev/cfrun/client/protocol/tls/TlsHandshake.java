@@ -53,12 +53,7 @@ public final class TlsHandshake {
     private TlsHandshake() {
     }
 
-    public static HandshakeResult perform(Connection conn, TlsContext tls, String hostName, Peer peer,
-                                          ServerKeyVerifier verifier, int maxVersion) throws CfRunException {
-        return perform(conn, tls, TlsContext.KeyShares.ALL_GROUPS, hostName, peer, verifier, maxVersion);
-    }
-
-    /** As {@link #perform(Connection, TlsContext, String, Peer, ServerKeyVerifier, int)}, offering these groups. */
+    /** The handshake, the trust decision and the identification, offering these key-exchange groups. */
     public static HandshakeResult perform(Connection conn, TlsContext tls, TlsContext.KeyShares shares, String hostName,
                                           Peer peer, ServerKeyVerifier verifier, int maxVersion) throws CfRunException {
         SSLSession session = handshake(conn, tls, shares, hostName, peer);
