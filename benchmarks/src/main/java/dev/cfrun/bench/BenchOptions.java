@@ -1,0 +1,67 @@
+package dev.cfrun.bench;
+
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What to run, and how much: the options of scripts/bench.sh (its {@code --help} is the script's own header).
+ * {@code --root} and {@code --work} are read first (the script passes {@code --root}); the others in order.
+ */
+final class BenchOptions {
+    Path root;
+    Path work;
+    int runs = 21;
+    int warmPairs = 31;
+    double burstSeconds = 5;
+    int fanoutHosts = 500;
+    int fanoutRounds = 3;
+    int handlerRuns = 11;
+    List<Integer> growthHosts = List.of(10, 100, 500, 2000);
+    List<Integer> outputLines = List.of(10, 10_000, 100_000);
+    int outputRuns = 5;
+    Set<String> sections = new LinkedHashSet<>(List.of("single", "inprocess", "fanout", "handler", "growth", "output"));
+    boolean jmh;
+
+    /** @throws IllegalArgumentException for an unknown option */
+    static BenchOptions parse(String[] args) {
+        BenchOptions o = new BenchOptions();
+        o.root = Path.of(value(args, "--root", ".")).toAbsolutePath().normalize();
+        o.work = Path.of(value(args, "--work", o.root.resolve("benchmarks/target/bench-work").toString())).toAbsolutePath();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--quick" -> {
+                    o.runs = 7;
+                    o.warmPairs = 11;
+                    o.burstSeconds = 2;
+                    o.fanoutHosts = 100;
+                    o.fanoutRounds = 1;
+                    o.handlerRuns = 5;
+                    o.growthHosts = List.of(10, 100);
+                    o.outputLines = List.of(10, 10_000);
+                    o.outputRuns = 3;
+                }
+                case "--runs" -> o.runs = Integer.parseInt(args[++i]);
+                case "--hosts" -> o.fanoutHosts = Integer.parseInt(args[++i]);
+                case "--rounds" -> o.fanoutRounds = Integer.parseInt(args[++i]);
+                case "--only" -> o.sections = new LinkedHashSet<>(List.of(args[++i].split(",")));
+                case "--jmh" -> o.jmh = true;
+                case "--root", "--work" -> i++;
+                default -> throw new IllegalArgumentException("unknown option " + a + " (see scripts/bench.sh --help)");
+            }
+        }
+        return o;
+    }
+
+    /** The value after the first {@code name}, or {@code dflt}. */
+    private static String value(String[] args, String name, String dflt) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return dflt;
+    }
+}
