@@ -1,10 +1,10 @@
-package dev.cfrun.client.testing;
+package dev.cfrun.fakeserver;
 
-import dev.cfrun.client.keys.ClientIdentity;
-import dev.cfrun.client.keys.KeyDigest;
-import dev.cfrun.client.protocol.tls.ClientCertificate;
-import dev.cfrun.client.transport.FrameException;
-import dev.cfrun.client.transport.Frames;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v1CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 import javax.crypto.Cipher;
 import javax.net.ssl.KeyManagerFactory;
@@ -35,13 +35,13 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.RSAKeyGenParameterSpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Date;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,7 +61,7 @@ import java.util.regex.Pattern;
  * v1 {@code CN=a} certificate of its CFEngine key) or the classic RSA dialogue, then EXEC, and answers with a
  * scripted {@link Reply}. What it saw on each connection is recorded as a {@link Session}. Hostile behaviours
  * are switched on per test (hang-ups at a {@link Stage}, an {@link Opening}, a {@link ClassicFault}, reply
- * {@link Step}s). Framing uses {@link Frames}; the RSA and MPI side is written independently of the client.
+ * {@link Step}s). Framing uses its own {@link Wire} codec; the RSA and MPI side is written independently of the client.
  * <p>
  * {@link #cfengine2()} starts it as cfservd 2.2.10 instead (classic protocol only, cfservd's own parsing, key
  * checks by file name, EXEC checks, class match, argument blanking and its reply): see "CFEngine 2" below.
@@ -69,7 +69,7 @@ import java.util.regex.Pattern;
 public final class FakeCfServerd implements AutoCloseable {
     public static final String FAILED = "BAD: Unspecified server refusal (see verbose server output)";
     public static final String DEFAULT_COMMAND = "/bin/true";
-    private static final byte[] SERVER_TERMINATOR = (Frames.TERMINATOR + "\0").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SERVER_TERMINATOR = Wire.SERVER_TERMINATOR;
     private static final int SAUTH_HEADER = 24;
     private static final Duration SAFETY_TIMEOUT = Duration.ofSeconds(20);
 
@@ -113,12 +113,12 @@ public final class FakeCfServerd implements AutoCloseable {
 
         /** One transaction carrying this text (no NUL added). */
         public static Step line(String text) {
-            return new Step(Kind.SEND, Frames.encode(text), 0);
+            return new Step(Kind.SEND, Wire.frame(text), 0);
         }
 
         /** The server's 28-byte terminator (NUL included). */
         public static Step terminator() {
-            return new Step(Kind.SEND, Frames.encode(SERVER_TERMINATOR), 0);
+            return new Step(Kind.SEND, Wire.frame(SERVER_TERMINATOR), 0);
         }
 
         /** Bytes exactly as given (malformed headers, garbage); ISO-8859-1, so {@code \0} is a NUL byte. */
@@ -228,7 +228,7 @@ public final class FakeCfServerd implements AutoCloseable {
         }
 
         public String clientDigest() {
-            return clientKey == null ? null : KeyDigest.md5(clientKey);
+            return clientKey == null ? null : Wire.md5(clientKey);
         }
 
         @Override
@@ -266,7 +266,7 @@ public final class FakeCfServerd implements AutoCloseable {
 
     // @formatter:off
     /** Client keys this server trusts (its ppkeys); any other is refused, as without trustkeysfrom. */
-    public FakeCfServerd allowClient(RSAPublicKey key) { allowedClients.add(KeyDigest.md5(key)); return this; }
+    public FakeCfServerd allowClient(RSAPublicKey key) { allowedClients.add(Wire.md5(key)); return this; }
     /** trustkeysfrom: accept any client key. */
     public FakeCfServerd trustAnyClient(boolean any) { trustAnyClient = any; return this; }
     public FakeCfServerd closeAt(Stage stage) { closeAt = stage; return this; }
@@ -457,7 +457,7 @@ public final class FakeCfServerd implements AutoCloseable {
     /** Switches the server's key pair (for later connections). */
     public synchronized FakeCfServerd useKeys(KeyPair kp) {
         try {
-            X509Certificate cert = ClientCertificate.create(new ClientIdentity((RSAPrivateCrtKey) kp.getPrivate()));
+            X509Certificate cert = certificate(kp);
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
             char[] pw = "fake".toCharArray();
@@ -471,6 +471,22 @@ public final class FakeCfServerd implements AutoCloseable {
             return this;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The throw-away certificate cf-serverd presents: X.509 v1, self-signed with its CFEngine key, subject =
+     * issuer = {@code CN=a}, no extensions (written with BouncyCastle, not with the client's DER code).
+     */
+    static X509Certificate certificate(KeyPair kp) throws GeneralSecurityException {
+        X500Name name = new X500Name("CN=a");
+        long now = System.currentTimeMillis();
+        try {
+            return new JcaX509CertificateConverter().getCertificate(new JcaX509v1CertificateBuilder(name, BigInteger.ONE,
+                    new Date(now - 3_600_000L), new Date(now + 3650L * 86_400_000L), name, kp.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withRSA").build(kp.getPrivate())));
+        } catch (OperatorCreationException e) {
+            throw new GeneralSecurityException(e);
         }
     }
 
@@ -489,7 +505,7 @@ public final class FakeCfServerd implements AutoCloseable {
     }
 
     public String digest() {
-        return KeyDigest.md5(publicKey());
+        return Wire.md5(publicKey());
     }
 
     /** The connections accepted so far, finished or not. */
@@ -580,28 +596,16 @@ public final class FakeCfServerd implements AutoCloseable {
         }
 
         void sendFrame(byte[] payload) throws IOException {
-            send(Frames.encode(payload));
+            send(Wire.frame(payload));
         }
 
         void sendFrame(String text) throws IOException {
-            send(Frames.encode(text));
+            send(Wire.frame(text));
         }
 
         /** One transaction as received, header and payload; null at a clean end of stream. */
         byte[] readRawFrame() throws IOException {
-            byte[] h = in.readNBytes(Frames.HEADER_LENGTH);
-            if (h.length == 0) {
-                return null;
-            }
-            if (h.length < Frames.HEADER_LENGTH) {
-                throw new FrameException("truncated header from the client");
-            }
-            int len = Frames.parseLength(h);
-            byte[] raw = Arrays.copyOf(h, Frames.HEADER_LENGTH + len);
-            if (in.readNBytes(raw, Frames.HEADER_LENGTH, len) < len) {
-                throw new FrameException("truncated transaction from the client");
-            }
-            return raw;
+            return Wire.read(in);
         }
 
         byte[] readPayload() throws IOException {
@@ -609,7 +613,7 @@ public final class FakeCfServerd implements AutoCloseable {
             if (raw == null) {
                 throw new EOFException("client closed");
             }
-            return Arrays.copyOfRange(raw, Frames.HEADER_LENGTH, raw.length);
+            return Wire.payload(raw);
         }
     }
 
@@ -754,7 +758,7 @@ public final class FakeCfServerd implements AutoCloseable {
                 return b.toString(StandardCharsets.US_ASCII);
             }
             if (b.size() == 1024) {
-                throw new FrameException("identification line too long");
+                throw new IOException("identification line too long");
             }
             b.write(x);
         }
@@ -763,7 +767,7 @@ public final class FakeCfServerd implements AutoCloseable {
 
     // ---- classic ----
     private void classic(Conn c, Session s) throws IOException, GeneralSecurityException, HangUp {
-        s.cauth = text(c.readPayload());
+        s.cauth = Wire.text(c.readPayload());
         String[] f = s.cauth.split(" ");
         if (f.length < 4 || !f[0].equals("CAUTH")) {
             throw new HangUp("no CAUTH", FAILED);
@@ -773,7 +777,7 @@ public final class FakeCfServerd implements AutoCloseable {
             throw new HangUp("closed after CAUTH");
         }
         byte[] sauth = c.readPayload();
-        s.sauthHeader = text(Arrays.copyOf(sauth, Math.min(SAUTH_HEADER, sauth.length)));
+        s.sauthHeader = Wire.text(Arrays.copyOf(sauth, Math.min(SAUTH_HEADER, sauth.length)));
         String[] h = s.sauthHeader.split(" ");
         if (sauth.length < SAUTH_HEADER || h.length < 4 || !h[0].equals("SAUTH") || !h[2].matches("\\d{1,3}")
                 || !h[3].matches("\\d{1,3}")) {
@@ -789,8 +793,8 @@ public final class FakeCfServerd implements AutoCloseable {
         if (nonce == null || nonce.length != plainLen) {
             throw new HangUp("could not decrypt the challenge", FAILED);
         }
-        BigInteger n = mpi(c.readPayload());
-        BigInteger e = mpi(c.readPayload());
+        BigInteger n = Wire.mpi(c.readPayload());
+        BigInteger e = Wire.mpi(c.readPayload());
         if (n == null || e == null) {
             throw new HangUp("bad client key MPI");
         }
@@ -815,17 +819,17 @@ public final class FakeCfServerd implements AutoCloseable {
         byte[] r = new byte[32];
         random.nextBytes(r);
         r[0] |= (byte) 0x80;
-        byte[] counter = mpi(new BigInteger(1, r));
+        byte[] counter = Wire.mpi(new BigInteger(1, r));
         c.sendFrame(classicFault == ClassicFault.UNDECRYPTABLE_COUNTER_CHALLENGE
                 ? new byte[(clientKey.getModulus().bitLength() + 7) / 8] // RSA of 0 never has valid padding
                 : rsa(Cipher.ENCRYPT_MODE, clientKey, counter));
         if (flag == 'n') {
-            byte[] s4 = mpi(publicKey().getModulus());
+            byte[] s4 = Wire.mpi(publicKey().getModulus());
             if (classicFault == ClassicFault.BAD_MODULUS_LENGTH) {
                 s4[3]++; // declares one byte more than it carries
             }
             c.sendFrame(s4);
-            c.sendFrame(mpi(publicKey().getPublicExponent()));
+            c.sendFrame(Wire.mpi(publicKey().getPublicExponent()));
         }
         byte[] c4 = c.readPayload();
         s.clientProvedKey = c4.length >= 16
@@ -852,29 +856,6 @@ public final class FakeCfServerd implements AutoCloseable {
         }
     }
 
-    /** BN_bn2mpi of a non-negative number. */
-    static byte[] mpi(BigInteger v) {
-        byte[] mag = v.signum() == 0 ? new byte[0] : v.toByteArray();
-        byte[] out = new byte[4 + mag.length];
-        for (int i = 0; i < 4; i++) {
-            out[i] = (byte) (mag.length >>> (24 - 8 * i));
-        }
-        System.arraycopy(mag, 0, out, 4, mag.length);
-        return out;
-    }
-
-    /** BN_mpi2bn: the declared length must match exactly; null if not, or if negative. */
-    static BigInteger mpi(byte[] b) {
-        if (b.length < 4) {
-            return null;
-        }
-        long len = ((b[0] & 0xffL) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
-        if (len != b.length - 4 || (len > 0 && (b[4] & 0x80) != 0)) {
-            return null;
-        }
-        return len == 0 ? BigInteger.ZERO : new BigInteger(1, Arrays.copyOfRange(b, 4, b.length));
-    }
-
     // ---- EXEC ----
     private void exec(Conn c, Session s) throws IOException, HangUp {
         byte[] raw = c.readRawFrame();
@@ -883,7 +864,7 @@ public final class FakeCfServerd implements AutoCloseable {
             return;
         }
         s.execFrames.add(raw);
-        s.execLine = text(Arrays.copyOfRange(raw, Frames.HEADER_LENGTH, raw.length));
+        s.execLine = Wire.text(Arrays.copyOfRange(raw, Wire.HEADER, raw.length));
         s.execSeen.countDown();
         if (closeAt == Stage.EXEC) {
             throw new HangUp("closed after EXEC");
@@ -898,8 +879,8 @@ public final class FakeCfServerd implements AutoCloseable {
                 return;
             }
             s.execFrames.add(raw);
-            String text = text(Arrays.copyOfRange(raw, Frames.HEADER_LENGTH, raw.length));
-            if (text.startsWith(Frames.TERMINATOR)) {
+            String text = Wire.text(Arrays.copyOfRange(raw, Wire.HEADER, raw.length));
+            if (text.startsWith(Wire.TERMINATOR)) {
                 s.terminatorReceived = true;
             } else {
                 s.selectClasses.add(text);
@@ -924,12 +905,12 @@ public final class FakeCfServerd implements AutoCloseable {
                 }
                 case ENDLESS_OUTPUT -> {
                     for (long i = 0; !closed; i++) {
-                        c.send(Frames.encode("> endless line " + i + "\n"));
+                        c.send(Wire.frame("> endless line " + i + "\n"));
                     }
                     return;
                 }
                 case ENDLESS_MORE -> {
-                    byte[] more = Frames.encode(Frames.MORE, new byte[Frames.MAX_PAYLOAD]);
+                    byte[] more = Wire.frame('m', new byte[Wire.MAX_PAYLOAD]);
                     while (!closed) {
                         c.send(more);
                     }
@@ -1037,8 +1018,8 @@ public final class FakeCfServerd implements AutoCloseable {
      * length 0), a length above 4088 is an error (null), a short read at EOF returns what came.
      */
     private static byte[] cf2Receive(Conn c) throws IOException {
-        byte[] h = c.in.readNBytes(Frames.HEADER_LENGTH);
-        if (h.length < Frames.HEADER_LENGTH) {
+        byte[] h = c.in.readNBytes(Wire.HEADER);
+        if (h.length < Wire.HEADER) {
             return new byte[0];
         }
         int i = 1;
@@ -1052,7 +1033,7 @@ public final class FakeCfServerd implements AutoCloseable {
         while (i < h.length && h[i] >= '0' && h[i] <= '9') {
             len = len * 10 + (h[i++] - '0');
         }
-        if (len > Frames.MAX_PAYLOAD) {
+        if (len > Wire.MAX_PAYLOAD) {
             return null;
         }
         return c.in.readNBytes((int) len);
@@ -1060,17 +1041,17 @@ public final class FakeCfServerd implements AutoCloseable {
 
     /** SendTransaction of 2.x: more than 4088 bytes is a FatalError; the header ends in stack garbage. */
     private static void cf2Send(Conn c, byte[] payload) throws IOException, Crash {
-        if (payload.length > Frames.MAX_PAYLOAD) {
+        if (payload.length > Wire.MAX_PAYLOAD) {
             throw new Crash("SendTransaction software failure (" + payload.length + " bytes)");
         }
-        byte[] frame = new byte[Frames.HEADER_LENGTH + payload.length];
+        byte[] frame = new byte[Wire.HEADER + payload.length];
         byte[] h = ("t " + payload.length).getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(h, 0, frame, 0, h.length);
         frame[h.length] = 0;
-        for (int i = h.length + 1; i < Frames.HEADER_LENGTH; i++) {
+        for (int i = h.length + 1; i < Wire.HEADER; i++) {
             frame[i] = CF2_HEADER_GARBAGE[i - 1];
         }
-        System.arraycopy(payload, 0, frame, Frames.HEADER_LENGTH, payload.length);
+        System.arraycopy(payload, 0, frame, Wire.HEADER, payload.length);
         c.send(frame);
     }
 
@@ -1189,7 +1170,7 @@ public final class FakeCfServerd implements AutoCloseable {
         byte[] r = new byte[32];
         random.nextBytes(r);
         r[0] |= (byte) 0x80; // BN_rand(256, 0, 0)
-        byte[] counter = mpi(new BigInteger(1, r));
+        byte[] counter = Wire.mpi(new BigInteger(1, r));
         byte[] counterDigest = MessageDigest.getInstance("MD5").digest(counter);
         byte[] s3 = rsa(Cipher.ENCRYPT_MODE, clientKey, counter);
         if (s3 == null) {
@@ -1197,8 +1178,8 @@ public final class FakeCfServerd implements AutoCloseable {
         }
         cf2Send(c, s3);
         if (iscrypt != 'y') { // S4, S5: anything but 'y' gets the server key
-            cf2Send(c, mpi(publicKey().getModulus()));
-            cf2Send(c, mpi(publicKey().getPublicExponent()));
+            cf2Send(c, Wire.mpi(publicKey().getModulus()));
+            cf2Send(c, Wire.mpi(publicKey().getPublicExponent()));
         }
         byte[] c4 = cf2Receive(c);
         if (c4 == null) {
@@ -1210,7 +1191,7 @@ public final class FakeCfServerd implements AutoCloseable {
             return false;
         }
         byte[] c5 = cf2Receive(c);
-        if (c5 == null || c5.length > Frames.MAX_PAYLOAD / 2) {
+        if (c5 == null || c5.length > Wire.MAX_PAYLOAD / 2) {
             return false; // "Session key length received … is too long"
         }
         if (c5.length == 16) {
@@ -1231,7 +1212,7 @@ public final class FakeCfServerd implements AutoCloseable {
         if (b == null || b.length == 0) {
             return null;
         }
-        return mpi(b);
+        return Wire.mpi(b);
     }
 
     /** The EXEC case of BusyWithConnection, then MatchClasses and DoExec; the connection always closes. */
@@ -1241,7 +1222,7 @@ public final class FakeCfServerd implements AutoCloseable {
         skipCSpace(text, pos);
         int nl = text.indexOf('\n', pos[0]);
         String args = text.startsWith("EXEC") ? text.substring(pos[0], nl < 0 ? text.length() : nl) : "";
-        s.execFrames.add(Frames.encode(in));
+        s.execFrames.add(Wire.frame(in));
         s.execLine = text;
         s.execArgs = args;
         s.execSeen.countDown();
@@ -1301,21 +1282,21 @@ public final class FakeCfServerd implements AutoCloseable {
             byte[] in = cf2Receive(c); // an error or EOF leaves an empty buffer: tried again, up to 10 times
             String text = in == null ? "" : cString(in);
             if (in != null && in.length > 0) {
-                s.execFrames.add(Frames.encode(in));
+                s.execFrames.add(Wire.frame(in));
                 s.classTransactions.add(text);
             }
-            if (text.startsWith(Frames.TERMINATOR)) {
+            if (text.startsWith(Wire.TERMINATOR)) {
                 s.terminatorReceived = true;
                 if (count == 1) {
                     return true;
                 }
                 break;
             }
-            if (Arrays.stream(text.split(" ")).anyMatch(w -> w.startsWith(Frames.TERMINATOR))) {
+            if (Arrays.stream(text.split(" ")).anyMatch(w -> w.startsWith(Wire.TERMINATOR))) {
                 s.terminatorReceived = true; // received, even when a class before it matches first
             }
             for (String word : text.split(" ")) {
-                if (word.startsWith(Frames.TERMINATOR)) {
+                if (word.startsWith(Wire.TERMINATOR)) {
                     s.terminatorReceived = true;
                     cf2ReplyNothing(c, conn);
                     return false;
@@ -1511,7 +1492,7 @@ public final class FakeCfServerd implements AutoCloseable {
 
     // ---- helpers ----
     private boolean clientAllowed(RSAPublicKey key) {
-        return trustAnyClient || (key != null && allowedClients.contains(KeyDigest.md5(key)));
+        return trustAnyClient || (key != null && allowedClients.contains(Wire.md5(key)));
     }
 
     /** One byte at a time until the client gives up (then, if the bytes run out, silence). */
@@ -1552,14 +1533,6 @@ public final class FakeCfServerd implements AutoCloseable {
         } catch (IOException ignored) {
             // the client is gone
         }
-    }
-
-    private static String text(byte[] b) {
-        int n = b.length;
-        while (n > 0 && b[n - 1] == 0) {
-            n--;
-        }
-        return new String(b, 0, n, StandardCharsets.UTF_8);
     }
 
     private static void sleep(long ms) {
