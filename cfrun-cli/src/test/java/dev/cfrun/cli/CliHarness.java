@@ -95,7 +95,7 @@ final class CliHarness {
 
     /** A client work dir under {@code dir} with ppkeys/ (0700) holding our key pair (0600). */
     static Path workdir(Path dir) {
-        return dev.cfrun.client.testing.TestKeys.workdir(dir);
+        return dev.cfrun.fakeserver.TestKeys.workdir(dir);
     }
 
     static ClientIdentity identity(Path workdir) {

@@ -2,8 +2,8 @@ package dev.cfrun.cli;
 
 import dev.cfrun.cli.CliHarness.Result;
 import dev.cfrun.client.keys.KeyFiles;
-import dev.cfrun.client.testing.FakeCfServerd;
-import dev.cfrun.client.testing.FakeCfServerd.Session;
+import dev.cfrun.fakeserver.FakeCfServerd;
+import dev.cfrun.fakeserver.FakeCfServerd.Session;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

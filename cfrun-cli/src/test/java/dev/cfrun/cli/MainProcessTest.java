@@ -1,7 +1,7 @@
 package dev.cfrun.cli;
 
-import dev.cfrun.client.testing.FakeCfServerd;
-import dev.cfrun.client.testing.FakeCfServerd.Reply;
+import dev.cfrun.fakeserver.FakeCfServerd;
+import dev.cfrun.fakeserver.FakeCfServerd.Reply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

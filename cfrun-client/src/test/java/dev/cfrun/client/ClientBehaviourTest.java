@@ -1,12 +1,12 @@
 package dev.cfrun.client;
 
-import dev.cfrun.client.testing.FakeCfServerd;
-import dev.cfrun.client.testing.FakeCfServerd.Opening;
-import dev.cfrun.client.testing.FakeCfServerd.Reply;
-import dev.cfrun.client.testing.FakeCfServerd.Session;
-import dev.cfrun.client.testing.FakeCfServerd.Stage;
-import dev.cfrun.client.testing.FakeCfServerd.Step;
-import dev.cfrun.client.testing.FakeCfServerd.TlsSupport;
+import dev.cfrun.fakeserver.FakeCfServerd;
+import dev.cfrun.fakeserver.FakeCfServerd.Opening;
+import dev.cfrun.fakeserver.FakeCfServerd.Reply;
+import dev.cfrun.fakeserver.FakeCfServerd.Session;
+import dev.cfrun.fakeserver.FakeCfServerd.Stage;
+import dev.cfrun.fakeserver.FakeCfServerd.Step;
+import dev.cfrun.fakeserver.FakeCfServerd.TlsSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,10 @@
 package dev.cfrun.client;
 
 import dev.cfrun.client.ReplyLine.Kind;
-import dev.cfrun.client.testing.FakeCfServerd;
-import dev.cfrun.client.testing.FakeCfServerd.Reply;
-import dev.cfrun.client.testing.FakeCfServerd.Session;
-import dev.cfrun.client.testing.FakeCfServerd.Step;
+import dev.cfrun.fakeserver.FakeCfServerd;
+import dev.cfrun.fakeserver.FakeCfServerd.Reply;
+import dev.cfrun.fakeserver.FakeCfServerd.Session;
+import dev.cfrun.fakeserver.FakeCfServerd.Step;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,6 @@
 package dev.cfrun.client;
 
-import dev.cfrun.client.testing.FakeCfServerd;
+import dev.cfrun.fakeserver.FakeCfServerd;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,6 @@
 package dev.cfrun.client;
 
-import dev.cfrun.client.testing.FakeCfServerd.Reply;
+import dev.cfrun.fakeserver.FakeCfServerd.Reply;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 

@@ -5,8 +5,8 @@ import dev.cfrun.client.keys.KeyDigest;
 import dev.cfrun.client.keys.KeyFiles;
 import dev.cfrun.client.keys.RsaKeys;
 import dev.cfrun.client.keys.TrustStore;
-import dev.cfrun.client.testing.FakeCfServerd;
-import dev.cfrun.client.testing.TestKeys;
+import dev.cfrun.fakeserver.FakeCfServerd;
+import dev.cfrun.fakeserver.TestKeys;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

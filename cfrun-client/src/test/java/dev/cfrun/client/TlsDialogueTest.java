@@ -1,10 +1,10 @@
 package dev.cfrun.client;
 
 import dev.cfrun.client.keys.KeyDigest;
-import dev.cfrun.client.testing.FakeCfServerd;
-import dev.cfrun.client.testing.FakeCfServerd.Opening;
-import dev.cfrun.client.testing.FakeCfServerd.Session;
-import dev.cfrun.client.testing.FakeCfServerd.Stage;
+import dev.cfrun.fakeserver.FakeCfServerd;
+import dev.cfrun.fakeserver.FakeCfServerd.Opening;
+import dev.cfrun.fakeserver.FakeCfServerd.Session;
+import dev.cfrun.fakeserver.FakeCfServerd.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
