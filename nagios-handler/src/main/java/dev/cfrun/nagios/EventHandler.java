@@ -1,7 +1,5 @@
 package dev.cfrun.nagios;
 
-import dev.cfrun.cli.AgentOptions;
-import dev.cfrun.cli.HostsFile;
 import dev.cfrun.client.CfRunClient;
 import dev.cfrun.client.CfRunException;
 import dev.cfrun.client.HostAddress;
@@ -12,6 +10,9 @@ import dev.cfrun.client.RunRequest;
 import dev.cfrun.client.RunResult;
 import dev.cfrun.client.Timeouts;
 import dev.cfrun.client.TrustPolicy;
+import dev.cfrun.client.hosts.AgentOptions;
+import dev.cfrun.client.hosts.HostsFile;
+import dev.cfrun.client.hosts.HostsFileException;
 
 import java.io.File;
 import java.io.IOException;
@@ -47,7 +48,8 @@ public final class EventHandler {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /** Runs the handler in process (the build's start-up training calls it); returns its exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         Logging.bindQuickly();
@@ -75,7 +77,7 @@ public final class EventHandler {
                 throw new IllegalArgumentException("the state directory " + plan.stateDir()
                         + " (--state-dir) cannot be created or written (" + e.getMessage() + ")", e);
             }
-        } catch (IllegalArgumentException | KeyFileException | HostsFile.HostsFileException e) {
+        } catch (IllegalArgumentException | KeyFileException | HostsFileException e) {
             err.println(HandlerLog.TAG + ": configuration error: " + e.getMessage() + " (see --help)");
             return CONFIG_ERROR;
         }
@@ -123,17 +125,18 @@ public final class EventHandler {
         }
     }
 
-    static Plan plan(HandlerOptions o) throws KeyFileException, HostsFile.HostsFileException {
+    static Plan plan(HandlerOptions o) throws KeyFileException, HostsFileException {
         Path workdir = o.workdir != null ? o.workdir : CfRunClient.defaultWorkdir();
         HostAddress parsed = HostAddress.parse(o.hostAddress);
         int port = parsed.port();
-        List<String> hostOptions = List.of();
+        AgentOptions hostOpts = AgentOptions.parse(List.of());
         if (o.hostsFile != null) {
             HostsFile file = HostsFile.read(HostsFile.locate(o.hostsFile.toString(), workdir));
-            Optional<HostsFile.Entry> e = file.entries().stream().filter(x -> matches(x, o, parsed)).findFirst();
+            // the entry that `cfrun -f FILE <address>` or `cfrun -f FILE <host name>` would hail, first in the file
+            Optional<HostsFile.Entry> e = file.first(List.of(parsed.host(), o.hostname));
             if (e.isPresent()) {
                 port = e.get().address().port();
-                hostOptions = e.get().options();
+                hostOpts = AgentOptions.parse(e.get().options()).requireCfengine3(e.get().origin(), null);
             }
         }
         if (o.port != null) {
@@ -163,11 +166,6 @@ public final class EventHandler {
                 }
             }
         }
-        AgentOptions hostOpts = AgentOptions.parse(hostOptions);
-        if (!hostOpts.other().isEmpty()) {
-            throw new IllegalArgumentException("hosts file options " + hostOpts.other() + " for " + target
-                    + " cannot be sent to cf-serverd 3.x (only -D and -b)");
-        }
         RunRequest request = RunRequest.builder(target).defineClasses(classes).defineClasses(hostOpts.classes())
                 .bundles(bundles).bundles(hostOpts.bundles()).retainOutput(false).build();
         Timeouts.Builder t = Timeouts.builder().connect(seconds(o.timeout));
@@ -190,12 +188,6 @@ public final class EventHandler {
         client.build().close(); // our key must be usable now: a configuration error, not a failed run later
         Path stateDir = o.stateDir != null ? o.stateDir : workdir.resolve("cfrun-handler");
         return new Plan(workdir, stateDir, target, request, client);
-    }
-
-    private static boolean matches(HostsFile.Entry e, HandlerOptions o, HostAddress parsed) {
-        String h = e.address().host();
-        return h.equalsIgnoreCase(parsed.host()) || (!o.hostname.isEmpty() && (h.equalsIgnoreCase(o.hostname)
-                || e.name().equalsIgnoreCase(o.hostname)));
     }
 
     /** A reason not to start a run although the event calls for one: the lock, or the cooldown. */

@@ -11,18 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/**
- * The build's training run for cfrun-nagios.jar works, and the detached run starts with the launcher's JVM
- * options and its class-data-sharing archive.
- */
-class CdsTrainingTest {
+/** The detached run starts with the launcher's JVM options and its class-data-sharing archive. */
+class DetachedRunOptionsTest {
     @TempDir
     Path dir;
-
-    @Test
-    void everyTrainingRunSucceedsAgainstTheLoopbackStandIn() throws Exception {
-        assertEquals(List.of(), CdsTraining.run());
-    }
 
     @Test
     void theDetachedRunGetsTheLaunchersOptionsAndArchive() throws Exception {
