@@ -26,14 +26,14 @@ class DetachedRunOptionsTest {
             System.clearProperty("cfrun.cds");
             assertEquals(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-Xshare:auto",
                     "-Xss512k"),
-                    EventHandler.childJvmOptions(), "plain java -jar: short-lived defaults");
+                    DetachedRun.childJvmOptions(), "plain java -jar: short-lived defaults");
             System.setProperty("cfrun.jvm.options", " -XX:+UseSerialGC  -Xss512k ");
             System.setProperty("cfrun.cds", archive.toString());
             assertEquals(List.of("-XX:+UseSerialGC", "-Xss512k", "-Dcfrun.jvm.options= -XX:+UseSerialGC  -Xss512k ",
                     "-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off,cds+dynamic=off", "-Dcfrun.cds=" + archive),
-                    EventHandler.childJvmOptions());
+                    DetachedRun.childJvmOptions());
             Files.delete(archive);
-            List<String> gone = EventHandler.childJvmOptions();
+            List<String> gone = DetachedRun.childJvmOptions();
             assertFalse(gone.stream().anyMatch(o -> o.contains("SharedArchiveFile")), "an archive gone is not passed on: " + gone);
             assertTrue(gone.contains("-Xss512k"), gone.toString());
         } finally {
