@@ -19,7 +19,7 @@ TARGETS=(
   "cfrun-client dev.cfrun.client.fuzz.ParserFuzzTest#keys"
   "cfrun-client dev.cfrun.client.fuzz.ParserFuzzTest#keyDer"
   "cfrun-client dev.cfrun.client.fuzz.ParserFuzzTest#mpi"
-  "cfrun-cli dev.cfrun.cli.HostsFileFuzzTest#hostsFile"
+  "cfrun-client dev.cfrun.client.hosts.HostsFileFuzzTest#hostsFile"
   "nagios-handler dev.cfrun.nagios.MacrosFuzzTest#commandLine"
   "nagios-handler dev.cfrun.nagios.MacrosFuzzTest#templates"
 )

@@ -9,6 +9,9 @@ import dev.cfrun.client.RunRequest;
 import dev.cfrun.client.ServerDialect;
 import dev.cfrun.client.Timeouts;
 import dev.cfrun.client.TrustPolicy;
+import dev.cfrun.client.hosts.AgentOptions;
+import dev.cfrun.client.hosts.HostsFile;
+import dev.cfrun.client.hosts.HostsFileException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -193,7 +196,7 @@ final class CfRunCommand implements Callable<Integer> {
         Plan plan;
         try {
             plan = plan();
-        } catch (IllegalArgumentException | HostsFile.HostsFileException e) {
+        } catch (IllegalArgumentException | HostsFileException e) {
             err.println("cfrun: " + e.getMessage());
             return ExitCodes.LOCAL_ERROR;
         }
@@ -262,7 +265,7 @@ final class CfRunCommand implements Callable<Integer> {
         Path outputDir;
     }
 
-    private Plan plan() throws HostsFile.HostsFileException {
+    private Plan plan() throws HostsFileException {
         Plan p = new Plan();
         Path wd = workdir != null ? workdir : CfRunClient.defaultWorkdir();
         p.format = switch (format.toLowerCase(Locale.ROOT)) {
@@ -298,7 +301,7 @@ final class CfRunCommand implements Callable<Integer> {
                 err.println("cfrun: note: " + note);
             }
             for (HostsFile.Entry e : file.select(positional)) {
-                targets.add(new Target(e.address(), e.options(), e.file() + ":" + e.line()));
+                targets.add(new Target(e.address(), e.options(), e.origin()));
             }
         } else {
             for (String h : positional) {
@@ -341,11 +344,7 @@ final class CfRunCommand implements Callable<Integer> {
             } else {
                 AgentOptions own = AgentOptions.parse(t.options());
                 for (AgentOptions o : List.of(own, global)) {
-                    if (!o.other().isEmpty()) {
-                        throw new IllegalArgumentException("agent options " + o.other() + " (" + (o == own ? t.origin()
-                                : "after --") + ") can only be sent to a CFEngine 2 cfservd: cf-serverd 3.x accepts only"
-                                + " -D classes and -b bundles (use --server-version 2 for cfservd 2.x)");
-                    }
+                    o.requireCfengine3(o == own ? t.origin() : "after --", "use --server-version 2 for cfservd 2.x");
                     b.defineClasses(o.classes()).bundles(o.bundles());
                 }
             }

@@ -25,6 +25,11 @@ public enum ErrorKind {
     OUTPUT_LIMIT,
     /** Our own key files or trust store could not be used (missing, corrupt, unsafe permissions). */
     LOCAL_KEY,
+    /**
+     * Our own configuration cannot be used: a {@code cfrun.hosts} file that is missing, unreadable or has an
+     * error ({@link dev.cfrun.client.hosts.HostsFileException}); nothing was sent to any server.
+     */
+    LOCAL_CONFIG,
     /** The run was interrupted by the caller. */
     CANCELLED
 }

@@ -1,5 +1,6 @@
 package dev.cfrun.client;
 
+import dev.cfrun.client.hosts.AgentOptions;
 import dev.cfrun.client.protocol.ExecCommand;
 
 import java.util.ArrayList;
@@ -49,8 +50,7 @@ public final class RunRequest {
             ExecCommand.cfengine2ClassData(selectClasses);
         } else {
             if (!agentOptions.isEmpty()) {
-                throw new IllegalArgumentException("agent options " + agentOptions + " can only be sent to CFEngine 2"
-                        + " cfservd; cf-serverd 3.x accepts only classes (-D) and bundles (-b)");
+                throw AgentOptions.notForCfengine3(agentOptions, null, "ServerDialect.CFENGINE2 for cfservd 2.x");
             }
             ExecCommand.encode(classes, bundles); // fails early if the request is too long for one transaction
         }

@@ -1,6 +1,6 @@
 package dev.cfrun.it;
 
-import dev.cfrun.nagios.Templates;
+import dev.cfrun.client.ClassNames;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -487,8 +487,8 @@ class EventHandlerIT {
         assertEquals(samples.size(), cf.size(), r.toString());
         List<String> mismatches = new ArrayList<>();
         for (int i = 0; i < samples.size(); i++) {
-            if (!cf.get(i).equals(Templates.canonify(samples.get(i)))) {
-                mismatches.add(samples.get(i) + ": cf-agent " + cf.get(i) + ", ours " + Templates.canonify(samples.get(i)));
+            if (!cf.get(i).equals(ClassNames.canonify(samples.get(i)))) {
+                mismatches.add(samples.get(i) + ": cf-agent " + cf.get(i) + ", ours " + ClassNames.canonify(samples.get(i)));
             }
         }
         assertEquals(List.of(), mismatches, "class names must match what policy gets from canonify()");

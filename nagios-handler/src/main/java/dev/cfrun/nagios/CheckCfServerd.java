@@ -59,7 +59,8 @@ public final class CheckCfServerd {
         System.exit(run(args, System.out));
     }
 
-    static int run(String[] args, PrintStream out) {
+    /** Runs the check in process (the build's start-up training calls it); returns the Nagios exit status. */
+    public static int run(String[] args, PrintStream out) {
         String host = null;
         Integer port = null;
         String expect = null;

@@ -1,7 +1,5 @@
 package dev.cfrun.nagios;
 
-import dev.cfrun.cli.AgentOptions;
-import dev.cfrun.cli.HostsFile;
 import dev.cfrun.client.CfRunClient;
 import dev.cfrun.client.CfRunException;
 import dev.cfrun.client.HostAddress;
@@ -12,11 +10,12 @@ import dev.cfrun.client.RunRequest;
 import dev.cfrun.client.RunResult;
 import dev.cfrun.client.Timeouts;
 import dev.cfrun.client.TrustPolicy;
+import dev.cfrun.client.hosts.AgentOptions;
+import dev.cfrun.client.hosts.HostsFile;
+import dev.cfrun.client.hosts.HostsFileException;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -26,7 +25,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 
 /**
@@ -47,7 +45,8 @@ public final class EventHandler {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /** Runs the handler in process (the build's start-up training calls it); returns its exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         Logging.bindQuickly();
@@ -75,7 +74,7 @@ public final class EventHandler {
                 throw new IllegalArgumentException("the state directory " + plan.stateDir()
                         + " (--state-dir) cannot be created or written (" + e.getMessage() + ")", e);
             }
-        } catch (IllegalArgumentException | KeyFileException | HostsFile.HostsFileException e) {
+        } catch (IllegalArgumentException | KeyFileException | HostsFileException e) {
             err.println(HandlerLog.TAG + ": configuration error: " + e.getMessage() + " (see --help)");
             return CONFIG_ERROR;
         }
@@ -104,7 +103,7 @@ public final class EventHandler {
             return OK;
         }
         try {
-            detach(args, o);
+            DetachedRun.start(args);
         } catch (IOException e) {
             Map<String, Object> r = base(o, plan, "result");
             r.put("status", "error");
@@ -123,17 +122,18 @@ public final class EventHandler {
         }
     }
 
-    static Plan plan(HandlerOptions o) throws KeyFileException, HostsFile.HostsFileException {
+    static Plan plan(HandlerOptions o) throws KeyFileException, HostsFileException {
         Path workdir = o.workdir != null ? o.workdir : CfRunClient.defaultWorkdir();
         HostAddress parsed = HostAddress.parse(o.hostAddress);
         int port = parsed.port();
-        List<String> hostOptions = List.of();
+        AgentOptions hostOpts = AgentOptions.parse(List.of());
         if (o.hostsFile != null) {
             HostsFile file = HostsFile.read(HostsFile.locate(o.hostsFile.toString(), workdir));
-            Optional<HostsFile.Entry> e = file.entries().stream().filter(x -> matches(x, o, parsed)).findFirst();
+            // the entry that `cfrun -f FILE <address>` or `cfrun -f FILE <host name>` would hail, first in the file
+            Optional<HostsFile.Entry> e = file.first(List.of(parsed.host(), o.hostname));
             if (e.isPresent()) {
                 port = e.get().address().port();
-                hostOptions = e.get().options();
+                hostOpts = AgentOptions.parse(e.get().options()).requireCfengine3(e.get().origin(), null);
             }
         }
         if (o.port != null) {
@@ -163,11 +163,6 @@ public final class EventHandler {
                 }
             }
         }
-        AgentOptions hostOpts = AgentOptions.parse(hostOptions);
-        if (!hostOpts.other().isEmpty()) {
-            throw new IllegalArgumentException("hosts file options " + hostOpts.other() + " for " + target
-                    + " cannot be sent to cf-serverd 3.x (only -D and -b)");
-        }
         RunRequest request = RunRequest.builder(target).defineClasses(classes).defineClasses(hostOpts.classes())
                 .bundles(bundles).bundles(hostOpts.bundles()).retainOutput(false).build();
         Timeouts.Builder t = Timeouts.builder().connect(seconds(o.timeout));
@@ -192,12 +187,6 @@ public final class EventHandler {
         return new Plan(workdir, stateDir, target, request, client);
     }
 
-    private static boolean matches(HostsFile.Entry e, HandlerOptions o, HostAddress parsed) {
-        String h = e.address().host();
-        return h.equalsIgnoreCase(parsed.host()) || (!o.hostname.isEmpty() && (h.equalsIgnoreCase(o.hostname)
-                || e.name().equalsIgnoreCase(o.hostname)));
-    }
-
     /** A reason not to start a run although the event calls for one: the lock, or the cooldown. */
     private static String whyNot(HandlerOptions o, Plan plan) {
         RunState state = new RunState(plan.stateDir(), plan.target());
@@ -219,69 +208,6 @@ public final class EventHandler {
             }
         }
         return null;
-    }
-
-    /**
-     * Starts this handler again as the detached run: its own session, no stdio. {@code setsid --fork} starts it
-     * and returns at once, so the run is not our child: a JVM that exits while one of its children is still
-     * running waits up to 300 ms for the JDK's process reaper (blocked in waitpid) before it is allowed to
-     * exit, and that was most of the time Nagios waited for this handler.
-     */
-    private static void detach(String[] args, HandlerOptions o) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> cmd = new ArrayList<>();
-        Path setsid = Path.of("/usr/bin/setsid");
-        boolean forks = Files.isExecutable(setsid);
-        if (forks) {
-            cmd.add(setsid.toString());
-            cmd.add("--fork");
-        }
-        cmd.add(java);
-        cmd.addAll(childJvmOptions());
-        String javaOpts = System.getenv("JAVA_OPTS"); // as the launcher passed them to us
-        if (javaOpts != null && !javaOpts.isBlank()) {
-            cmd.addAll(Arrays.asList(javaOpts.strip().split("\\s+")));
-        }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(EventHandler.class.getName());
-        cmd.add("--detached-run");
-        cmd.addAll(Arrays.asList(args));
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        if (forks) {
-            try {
-                if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    throw new IOException("setsid --fork did not start it (" + (p.isAlive() ? "still running after 5 s"
-                            : "exit " + p.exitValue()) + ")");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /**
-     * The JVM options of the detached run: the launcher's (bin/lib/launch.sh passes them, and the
-     * class-data-sharing archive it used for this jar, as system properties), else short-lived defaults.
-     */
-    static List<String> childJvmOptions() {
-        List<String> opts = new ArrayList<>();
-        String launcher = System.getProperty("cfrun.jvm.options");
-        if (launcher != null && !launcher.isBlank()) {
-            opts.addAll(Arrays.asList(launcher.strip().split("\\s+")));
-            opts.add("-Dcfrun.jvm.options=" + launcher);
-        } else {
-            opts.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-Xshare:auto",
-                    "-Xss512k"));
-        }
-        String cds = System.getProperty("cfrun.cds");
-        if (cds != null && Files.isRegularFile(Path.of(cds))) {
-            opts.addAll(List.of("-XX:SharedArchiveFile=" + cds, "-Xlog:cds=off,cds+dynamic=off", "-Dcfrun.cds=" + cds));
-        }
-        return opts;
     }
 
     /** The run itself, under the host's lock; logs one result line. */

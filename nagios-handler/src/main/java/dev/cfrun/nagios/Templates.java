@@ -1,6 +1,6 @@
 package dev.cfrun.nagios;
 
-import dev.cfrun.client.protocol.ExecCommand;
+import dev.cfrun.client.ClassNames;
 
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
 
 /**
  * Class and bundle names from templates such as {@code nagios_${service}_${state}}: each value is made a
- * valid CFEngine class name first (as CFEngine's canonify: every character outside [A-Za-z0-9_] becomes
- * '_'), so that a service called "HTTP-ours" gives {@code nagios_HTTP_ours_CRITICAL} and no macro value can
- * inject anything into the request.
+ * valid CFEngine class name first ({@link ClassNames#canonify}, as CFEngine's canonify: every byte outside
+ * [A-Za-z0-9_] becomes '_'), so that a service called "HTTP-ours" gives {@code nagios_HTTP_ours_CRITICAL} and
+ * no macro value can inject anything into the request.
  */
 public final class Templates {
     private static final Pattern VAR = Pattern.compile("\\$\\{([^}]*)}");
@@ -18,17 +18,6 @@ public final class Templates {
             "hostname", "address");
 
     private Templates() {
-    }
-
-    /** CFEngine's canonify(): byte by byte over the UTF-8 form, so "café" gives "caf__" as it does in policy. */
-    public static String canonify(String value) {
-        byte[] bytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        StringBuilder sb = new StringBuilder(bytes.length);
-        for (byte b : bytes) {
-            char c = (char) (b & 0xff);
-            sb.append((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ? c : '_');
-        }
-        return sb.toString();
     }
 
     /**
@@ -50,11 +39,9 @@ public final class Templates {
                 throw new IllegalArgumentException(what + " template '" + template + "' uses ${" + name
                         + "}, which has no value (pass it, e.g. --service \"$SERVICEDESC$\")");
             }
-            m.appendReplacement(sb, Matcher.quoteReplacement(canonify(v)));
+            m.appendReplacement(sb, Matcher.quoteReplacement(ClassNames.canonify(v)));
         }
         m.appendTail(sb);
-        String result = sb.toString();
-        ExecCommand.checkName(result, what);
-        return result;
+        return ClassNames.check(sb.toString(), what);
     }
 }

@@ -400,6 +400,9 @@ class EventHandlerTest {
                 "missing.hosts");
         Path hosts = Files.writeString(dir.resolve("cfrun.hosts"), "127.0.0.1:" + fake.port() + " -K -D web\n");
         assertConfigError(handlerWait("-f", hosts.toString(), "CRITICAL", "HARD", "3", "127.0.0.1"), "-K");
+        assertConfigError(handlerWait("-f", hosts.toString(), "CRITICAL", "HARD", "3", "127.0.0.1"),
+                "agent options [-K] (" + hosts.toAbsolutePath().normalize() + ":1) can only be sent to a CFEngine 2"
+                + " cfservd: cf-serverd 3.x accepts only -D classes and -b bundles");
     }
 
     @Test
@@ -666,6 +669,25 @@ class EventHandlerTest {
         Map<String, String> res = logLines().get(1);
         assertEquals("127.0.0.1", res.get("address"), "connects to $HOSTADDRESS$, not to the name in the file");
         assertEquals("ok", res.get("status"));
+    }
+
+    /**
+     * The handler matches the hosts file with the library's one rule, as {@code cfrun -f FILE web-01} does: a
+     * short Nagios host name that the file's {@code domain} completes finds its entry (the handler's own rule
+     * compared the name with the completed host and missed it), and so does the host as written with its port.
+     */
+    @Test
+    void hostsFileEntryFoundByShortNagiosHostNameAndTheFilesDomain() throws Exception {
+        Path hosts = Files.writeString(dir.resolve("cfrun.hosts"), "domain = example.test\n192.0.2.99:1 -D other\n"
+                + "web-01:" + fake.port() + " -D bydomain\n");
+        assertOnlyNothingPrinted(handlerWait("-f", hosts.toString(), "--hostname", "web-01", "CRITICAL", "HARD", "3",
+                "127.0.0.1"));
+        assertEquals("EXEC -Dbydomain", fake.session(0).execLine);
+        assertEquals("127.0.0.1", logLines().get(1).get("address"), "connects to $HOSTADDRESS$");
+
+        assertOnlyNothingPrinted(handlerWait("-f", hosts.toString(), "--hostname", "web-01:" + fake.port(), "CRITICAL",
+                "HARD", "3", "127.0.0.1"));
+        assertEquals("EXEC -Dbydomain", fake.session(1).execLine, "the host as written in the file, with its port");
     }
 
     @Test

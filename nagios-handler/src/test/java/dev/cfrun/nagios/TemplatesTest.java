@@ -2,7 +2,6 @@ package dev.cfrun.nagios;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.HashMap;
@@ -26,60 +25,6 @@ class TemplatesTest {
         v.put("hostname", "web-01.example.com");
         v.put("address", "192.0.2.10");
         return v;
-    }
-
-    @ParameterizedTest(name = "canonify({0}) = {1}")
-    @CsvSource(delimiter = '|', value = {
-            "HTTP-ours|HTTP_ours",
-            "HTTP|HTTP",
-            "already_fine_09|already_fine_09",
-            "two words|two_words",
-            "' lead and trail '|_lead_and_trail_",
-            "a.b.c|a_b_c",
-            "web-01.example.com|web_01_example_com",
-            "192.0.2.10|192_0_2_10",
-            "::1|__1",
-            "a/b\\c|a_b_c",
-            "x;y|x_y",
-            "tab\there|tab_here",
-    })
-    void canonifyAsciiLikeCfEngine(String in, String out) {
-        assertEquals(out, Templates.canonify(in.replace("\\t", "\t")));
-    }
-
-    @Test
-    void canonifyEmptyIsEmpty() {
-        assertEquals("", Templates.canonify(""));
-    }
-
-    /**
-     * CFEngine's canonify() works on bytes: every byte of a UTF-8 character outside ASCII becomes one '_'
-     * (verified with cf-agent 3.21: canonify("café") = "caf__", canonify("Über wachung") = "__ber_wachung",
-     * canonify("日本") = "______"). Policy that matches {@code canonify("$(service)")} or a class name written
-     * from it must see the same name as the handler sends.
-     */
-    @ParameterizedTest(name = "canonify({0}) = {1}")
-    @CsvSource(delimiter = '|', value = {
-            "café|caf__",
-            "Über wachung|__ber_wachung",
-            "日本|______",
-            "Prüfung-HTTP|Pr__fung_HTTP",
-            "\uD83D\uDE00|____", // an emoji: 4 UTF-8 bytes
-    })
-    void canonifyNonAsciiLikeCfEngineDoesPerByte(String in, String out) {
-        assertEquals(out, Templates.canonify(in));
-    }
-
-    @Test
-    void canonifyNeverProducesAnythingButClassCharacters() {
-        StringBuilder all = new StringBuilder();
-        for (char c = 1; c < 0x3000; c++) {
-            if (!Character.isSurrogate(c)) {
-                all.append(c);
-            }
-        }
-        String out = Templates.canonify(all.toString());
-        assertTrue(CLASS_CHARS.matcher(out).matches());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.cfrun.cli;
+package dev.cfrun.cli.startup;
 
 import org.junit.jupiter.api.Test;
 
@@ -7,9 +7,9 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The build's training run (behind the class-data-sharing archive) works: every command line ends as a user's would. */
-class CdsTrainingTest {
+class CliTrainingTest {
     @Test
     void everyTrainingCommandLineSucceedsAgainstTheLoopbackStandIn() throws Exception {
-        assertEquals(List.of(), CdsTraining.run());
+        assertEquals(List.of(), CliTraining.run());
     }
 }

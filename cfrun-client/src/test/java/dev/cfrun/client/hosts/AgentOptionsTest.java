@@ -1,4 +1,4 @@
-package dev.cfrun.cli;
+package dev.cfrun.client.hosts;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,21 +67,21 @@ class AgentOptionsTest {
     @ParameterizedTest
     @ValueSource(strings = {"-D", "--define", "--define-class", "-b", "--bundlesequence"})
     void missingValueAtTheEnd(String option) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("-v", option));
+        AgentOptionException e = assertThrows(AgentOptionException.class, () -> parse("-v", option));
         assertTrue(e.getMessage().contains(option) && e.getMessage().contains("needs a value"), e.getMessage());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"--define=", "--define-class=", "--bundlesequence="})
     void emptyValue(String word) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(word));
+        AgentOptionException e = assertThrows(AgentOptionException.class, () -> parse(word));
         assertTrue(e.getMessage().contains("needs a value"), e.getMessage());
     }
 
     @Test
     void emptyNextWordIsAMissingValue() {
-        assertThrows(IllegalArgumentException.class, () -> parse("-D", ""));
-        assertThrows(IllegalArgumentException.class, () -> parse("-b", ""));
+        assertThrows(AgentOptionException.class, () -> parse("-D", ""));
+        assertThrows(AgentOptionException.class, () -> parse("-b", ""));
     }
 
     @Test
@@ -89,5 +89,26 @@ class AgentOptionsTest {
         List<String> words = List.of("-D", "a", "-v");
         AgentOptions.parse(words);
         assertEquals(List.of("-D", "a", "-v"), words);
+    }
+
+    @Test
+    void cfengine3TakesOnlyClassesAndBundles() {
+        AgentOptions ok = parse("-D", "a", "-b", "main");
+        assertEquals(ok, ok.requireCfengine3("cfrun.hosts:3", null));
+        AgentOptionException e = assertThrows(AgentOptionException.class,
+                () -> parse("-D", "a", "-v", "-K").requireCfengine3("cfrun.hosts:3", "use --server-version 2"));
+        assertEquals("agent options [-v, -K] (cfrun.hosts:3) can only be sent to a CFEngine 2 cfservd: cf-serverd 3.x"
+                + " accepts only -D classes and -b bundles (use --server-version 2)", e.getMessage());
+        assertEquals("agent options [-k] can only be sent to a CFEngine 2 cfservd: cf-serverd 3.x accepts only -D"
+                + " classes and -b bundles", AgentOptions.notForCfengine3(List.of("-k"), null, null).getMessage());
+    }
+
+    @Test
+    void immutable() {
+        java.util.ArrayList<String> classes = new java.util.ArrayList<>(List.of("a"));
+        AgentOptions o = new AgentOptions(classes, List.of(), List.of());
+        classes.add("b");
+        assertEquals(List.of("a"), o.classes());
+        assertThrows(UnsupportedOperationException.class, () -> o.classes().add("c"));
     }
 }

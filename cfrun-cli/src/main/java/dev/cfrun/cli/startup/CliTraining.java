@@ -1,4 +1,8 @@
-package dev.cfrun.cli;
+package dev.cfrun.cli.startup;
+
+import dev.cfrun.cli.ExitCodes;
+import dev.cfrun.cli.Main;
+import dev.cfrun.startup.TrainingServer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,15 +17,17 @@ import java.util.List;
 
 /**
  * The training run behind the class-data-sharing archive of {@code cfrun.jar}, built at package time
- * ({@code bin/lib/cds.sh train}: {@code java -XX:ArchiveClassesAtExit=… -cp cfrun.jar dev.cfrun.cli.CdsTraining}).
+ * ({@code bin/lib/cds.sh train}:
+ * {@code java -XX:ArchiveClassesAtExit=… -cp cfrun.jar dev.cfrun.cli.startup.CliTraining}).
  * Runs the command lines a user runs — TLS and classic, one host and a fan-out, text and JSON, an
  * unreachable host, help and version — in process against a {@link TrainingServer} on loopback, so that
  * the archive holds the classes those runs load. Talks to nothing but itself; leaves nothing behind.
  */
-public final class CdsTraining {
-    private CdsTraining() {
+public final class CliTraining {
+    private CliTraining() {
     }
 
+    /** The build's entry point: exits 1 (and says which) when a command line did not end as expected. */
     public static void main(String[] args) throws Exception {
         List<String> failed = run();
         if (!failed.isEmpty()) {
@@ -30,8 +36,8 @@ public final class CdsTraining {
         }
     }
 
-    /** Runs the training command lines; returns those that did not end as expected. */
-    static List<String> run() throws Exception {
+    /** Runs the training command lines; returns those that did not end as expected (empty: all went well). */
+    public static List<String> run() throws Exception {
         Path dir = Files.createTempDirectory("cfrun-cds-training");
         try (TrainingServer server = new TrainingServer()) {
             Path wd = server.clientWorkdir(dir.resolve("work"));

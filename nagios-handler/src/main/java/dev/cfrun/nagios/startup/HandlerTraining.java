@@ -1,6 +1,8 @@
-package dev.cfrun.nagios;
+package dev.cfrun.nagios.startup;
 
-import dev.cfrun.cli.TrainingServer;
+import dev.cfrun.nagios.CheckCfServerd;
+import dev.cfrun.nagios.EventHandler;
+import dev.cfrun.startup.TrainingServer;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -12,14 +14,15 @@ import java.util.List;
 
 /**
  * The training run behind the class-data-sharing archive of {@code cfrun-nagios.jar}, built at package
- * time ({@code bin/lib/cds.sh train}): the event handler deciding, acting in the foreground and detached
- * (the detached child is a second JVM, as under Nagios), and check_cfserverd, against a
- * {@link TrainingServer} on loopback. Talks to nothing but itself; leaves nothing behind.
+ * time ({@code bin/lib/cds.sh train JAVA cfrun-nagios.jar dev.cfrun.nagios.startup.HandlerTraining}): the event
+ * handler deciding, acting in the foreground and detached (the detached child is a second JVM, as under
+ * Nagios), and check_cfserverd, against a {@link TrainingServer} on loopback. Talks to nothing but itself; leaves nothing behind.
  */
-public final class CdsTraining {
-    private CdsTraining() {
+public final class HandlerTraining {
+    private HandlerTraining() {
     }
 
+    /** The build's entry point: exits 1 (and says which) when a run did not end as expected. */
     public static void main(String[] args) throws Exception {
         List<String> failed = run();
         if (!failed.isEmpty()) {
@@ -28,7 +31,8 @@ public final class CdsTraining {
         }
     }
 
-    static List<String> run() throws Exception {
+    /** Runs the training; returns what did not end as expected (empty: all went well). */
+    public static List<String> run() throws Exception {
         Path dir = Files.createTempDirectory("cfrun-nagios-cds-training");
         try (TrainingServer server = new TrainingServer()) {
             Path wd = server.clientWorkdir(dir.resolve("work"));

@@ -1,4 +1,4 @@
-package dev.cfrun.cli;
+package dev.cfrun.client.hosts;
 
 import dev.cfrun.client.HostAddress;
 
@@ -24,13 +24,17 @@ import java.util.Set;
  * maxchild = 10                 parallel runs (cfrun: forked children; default 1 = serial)
  * outputdir = /var/log/cfrun    one output file per host
  * include = other.hosts         read another hosts file (relative to this one)
- * hostnamekeys = true           name server keys root-&lt;hostname&gt;.pub instead of root-&lt;ip&gt;.pub
  * web1                          a host ...
- * web2:5309 -D webserver        ... with a port and per-host agent options
+ * web2:5309 -D webserver        ... with a port and per-host agent options ({@link AgentOptions})
  * </pre>
- * {@code access}, {@code outputlevel} and {@code bindtointerface} are accepted and reported as not used.
- * Parsing is bounded (file size, line length, include depth and cycles, number of hosts) and every
- * error names the file and line.
+ * {@code access}, {@code outputlevel}, {@code bindtointerface} and {@code hostnamekeys} are accepted and
+ * reported in {@link #notes()} as without effect: {@code hostnamekeys} because a server key is always
+ * looked up as {@code root-<host name>.pub} before {@code root-<ip>.pub}, so cfrun 2.x's
+ * {@code hostnamekeys = true} is what happens anyway. Parsing is bounded (file size, line length, include
+ * depth and cycles, number of hosts) and every error names the file and line.
+ * <p>
+ * Immutable once read. {@link #matches(Entry, String)} is the one rule that decides whether a name given by a
+ * user (a command-line host, a monitoring system's host name or address) stands for an entry.
  */
 public final class HostsFile {
     static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -38,19 +42,24 @@ public final class HostsFile {
     static final int MAX_INCLUDE_DEPTH = 8;
     static final int MAX_HOSTS = 100_000;
 
-    /** One host line. */
+    /**
+     * One host line.
+     *
+     * @param address the host and port to hail, the file's {@code domain} appended to a name without a dot
+     * @param name    the host as written in the file (with its {@code :port}, without the domain)
+     * @param options the per-host agent options, word by word (see {@link AgentOptions#parse(List)})
+     * @param file    the file the line is in (an included file for included hosts)
+     * @param line    the line number, from 1
+     */
     public record Entry(HostAddress address, String name, List<String> options, Path file, int line) {
+        /** Copies {@code options}: an entry is immutable. */
         public Entry {
             options = List.copyOf(options);
         }
-    }
 
-    /** A problem in a hosts file, with its place. */
-    public static final class HostsFileException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        HostsFileException(String message) {
-            super(message);
+        /** Where the entry is written, {@code file:line}, for messages. */
+        public String origin() {
+            return file + ":" + line;
         }
     }
 
@@ -58,37 +67,34 @@ public final class HostsFile {
     private final String domain;
     private final Integer maxChild;
     private final Path outputDir;
-    private final boolean hostnameKeys;
     private final List<String> notes;
 
-    private HostsFile(List<Entry> entries, String domain, Integer maxChild, Path outputDir, boolean hostnameKeys,
-                      List<String> notes) {
-        this.entries = List.copyOf(entries);
-        this.domain = domain;
-        this.maxChild = maxChild;
-        this.outputDir = outputDir;
-        this.hostnameKeys = hostnameKeys;
-        this.notes = List.copyOf(notes);
+    private HostsFile(Parser p) {
+        this.entries = List.copyOf(p.entries);
+        this.domain = p.domain;
+        this.maxChild = p.maxChild;
+        this.outputDir = p.outputDir;
+        this.notes = List.copyOf(p.notes);
     }
 
+    /** The hosts, in file order (included files in place of their {@code include} line). */
     public List<Entry> entries() {
         return entries;
     }
 
+    /** The {@code domain} setting (without a leading dot), if any. */
     public Optional<String> domain() {
         return Optional.ofNullable(domain);
     }
 
+    /** The {@code maxchild} setting: how many hosts to hail at once. */
     public OptionalInt maxChild() {
         return maxChild == null ? OptionalInt.empty() : OptionalInt.of(maxChild);
     }
 
+    /** The {@code outputdir} setting: a directory for one output file per host. */
     public Optional<Path> outputDir() {
         return Optional.ofNullable(outputDir);
-    }
-
-    public boolean hostnameKeys() {
-        return hostnameKeys;
     }
 
     /** Settings that were read but have no effect here (to tell the user). */
@@ -109,24 +115,53 @@ public final class HostsFile {
         return Files.exists(inInputs) ? inInputs : p;
     }
 
+    /**
+     * Reads a hosts file and the files it includes.
+     *
+     * @throws HostsFileException when a file is missing, unreadable, too large, or has an error (file and line named)
+     */
     public static HostsFile read(Path file) throws HostsFileException {
         Parser p = new Parser();
         p.parse(file.toAbsolutePath().normalize(), 0);
         p.applyDomain();
-        return new HostsFile(p.entries, p.domain, p.maxChild, p.outputDir, p.hostnameKeys, p.notes);
+        return new HostsFile(p);
     }
 
-    /** Parses text (for tests and fuzzing); includes are resolved relative to {@code dir}. */
+    /**
+     * Parses text (for tests and fuzzing); includes are resolved relative to {@code dir}.
+     *
+     * @throws HostsFileException as {@link #read(Path)}
+     */
     public static HostsFile parse(String text, Path dir) throws HostsFileException {
         Parser p = new Parser();
         p.parseText(text, dir.resolve("(text)"), 0);
         p.applyDomain();
-        return new HostsFile(p.entries, p.domain, p.maxChild, p.outputDir, p.hostnameKeys, p.notes);
+        return new HostsFile(p);
     }
 
     /**
-     * Selects entries by the names given on the command line (cfrun's bare HOST arguments): a name
-     * matches the host as written in the file, with or without the domain.
+     * Whether a name stands for an entry — the one matching rule, used for cfrun's bare HOST arguments and
+     * for the event handler's host name and address. Case-insensitive, the name matches the host as written
+     * in the file ({@code web1}, {@code web1:5309}), the host hailed ({@code web1.example.com}, an address),
+     * that host with its port ({@code web1.example.com:5309}), or, when the file sets a {@code domain}, a name
+     * without a dot that the domain completes to the host hailed. An empty name matches nothing.
+     */
+    public boolean matches(Entry e, String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        if (n.isEmpty()) {
+            return false;
+        }
+        String host = e.address().host().toLowerCase(Locale.ROOT);
+        return n.equals(e.name().toLowerCase(Locale.ROOT)) || n.equals(host)
+                || n.equals(e.address().toString().toLowerCase(Locale.ROOT))
+                || (domain != null && !n.contains(".") && (n + "." + domain.toLowerCase(Locale.ROOT)).equals(host));
+    }
+
+    /**
+     * Selects entries by the names given on the command line (cfrun's bare HOST arguments): for each name in
+     * turn, every entry it {@link #matches matches}, in file order. No names select every entry.
+     *
+     * @throws HostsFileException naming the first name that matches no entry
      */
     public List<Entry> select(List<String> names) throws HostsFileException {
         if (names.isEmpty()) {
@@ -134,26 +169,21 @@ public final class HostsFile {
         }
         List<Entry> out = new ArrayList<>();
         for (String n : names) {
-            boolean found = false;
-            for (Entry e : entries) {
-                if (matches(e, n)) {
-                    out.add(e);
-                    found = true;
-                }
-            }
-            if (!found) {
+            List<Entry> found = entries.stream().filter(e -> matches(e, n)).toList();
+            if (found.isEmpty()) {
                 throw new HostsFileException("host '" + n + "' is not in the hosts file");
             }
+            out.addAll(found);
         }
         return out;
     }
 
-    private boolean matches(Entry e, String n) {
-        String lower = n.toLowerCase(Locale.ROOT);
-        String host = e.address().host().toLowerCase(Locale.ROOT);
-        String written = e.name().toLowerCase(Locale.ROOT);
-        return lower.equals(written) || lower.equals(host) || lower.equals(e.address().toString().toLowerCase(Locale.ROOT))
-                || (domain != null && !lower.contains(".") && (lower + "." + domain.toLowerCase(Locale.ROOT)).equals(host));
+    /**
+     * The first entry, in file order, that one of the names {@link #matches matches} (e.g. a monitored host's
+     * address and its name); empty when none does.
+     */
+    public Optional<Entry> first(List<String> names) {
+        return entries.stream().filter(e -> names.stream().anyMatch(n -> matches(e, n))).findFirst();
     }
 
     private static final class Parser {
@@ -163,7 +193,6 @@ public final class HostsFile {
         String domain;
         Integer maxChild;
         Path outputDir;
-        boolean hostnameKeys;
 
         void parse(Path file, int depth) throws HostsFileException {
             if (depth > MAX_INCLUDE_DEPTH) {
@@ -243,7 +272,8 @@ public final class HostsFile {
                     Path base = file.getParent() == null ? Path.of(".") : file.getParent();
                     parse((inc.isAbsolute() ? inc : base.resolve(inc)).toAbsolutePath().normalize(), depth + 1);
                 }
-                case "hostnamekeys" -> hostnameKeys = bool(value, at, key);
+                case "hostnamekeys" -> notes.add(at + "'hostnamekeys' has no effect here: a server key is always looked up"
+                        + " as root-<host name>.pub before root-<ip>.pub; ignored");
                 case "access", "outputlevel", "bindtointerface" ->
                         notes.add(at + "'" + key + "' is a cfrun 2.x setting without effect here; ignored");
                 default -> throw new HostsFileException(at + "unknown setting '" + key + "'"
@@ -280,14 +310,6 @@ public final class HostsFile {
                             e.file(), e.line()));
                 }
             }
-        }
-
-        private static boolean bool(String v, String at, String key) throws HostsFileException {
-            return switch (v.toLowerCase(Locale.ROOT)) {
-                case "true", "yes", "on" -> true;
-                case "false", "no", "off" -> false;
-                default -> throw new HostsFileException(at + key + " must be true or false: '" + v + "'");
-            };
         }
 
         private static String where(Path file, int no) {

@@ -1,22 +1,17 @@
-package dev.cfrun.cli;
+package dev.cfrun.startup;
 
-import dev.cfrun.client.KeyFileException;
-import dev.cfrun.client.keys.ClientIdentity;
+import dev.cfrun.client.CfRunClient;
+import dev.cfrun.client.CfRunException;
+import dev.cfrun.client.HostAddress;
+import dev.cfrun.client.Protocol;
 import dev.cfrun.client.keys.KeyFiles;
-import dev.cfrun.client.keys.TrustStore;
-import dev.cfrun.client.keys.RsaKeys;
-import dev.cfrun.client.protocol.classic.Mpi;
-import dev.cfrun.client.protocol.tls.ClientCertificate;
-import dev.cfrun.client.transport.Frame;
-import dev.cfrun.client.transport.Frames;
 
 import javax.crypto.Cipher;
-import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509TrustManager;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -34,37 +29,57 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyPairGenerator;
+import java.security.Key;
+import java.security.KeyFactory;
+import java.security.KeyStore;
 import java.security.MessageDigest;
-import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
+import java.security.spec.RSAPublicKeySpec;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
  * A loopback stand-in for cf-serverd that answers one EXEC per connection, over TLS on one port and over
- * the classic protocol on another. Used only at build time: {@link CdsTraining} runs the real client
- * against it so that the class-data-sharing archive holds the classes of a real run. It checks nothing
- * (any key, any user) and is no reference for the protocol.
+ * the classic protocol on another. Used only at build time: the training mains of the CLI and the handler
+ * run the real client against it so that the class-data-sharing archive holds the classes of a real run.
+ * It checks nothing (any key, any user) and is no reference for the protocol. It uses only the library's
+ * public API, with its own tiny codec ({@code Wire}), so that it needs none of the client's internals.
  */
 public final class TrainingServer implements Closeable {
-    private final ClientIdentity key;
+    /**
+     * The server's key pair and self-signed certificate, made once with the JDK's keytool (no secret: the
+     * server runs on loopback at build time only):
+     * {@code keytool -genkeypair -keyalg RSA -keysize 2048 -storetype PKCS12 -alias cf-serverd
+     * -dname CN=cfrun-training -validity 36500 -storepass training -keypass training -keystore training-server.p12}.
+     */
+    private static final String KEYSTORE = "training-server.p12";
+    private static final char[] PASSWORD = "training".toCharArray();
+
+    private final PrivateKey privateKey;
+    private final RSAPublicKey publicKey;
     private final ServerSocket tls;
     private final ServerSocket classic;
     private volatile boolean closed;
 
+    /** Starts both listeners on loopback, on free ports. */
     public TrainingServer() throws IOException, GeneralSecurityException {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-        g.initialize(2048);
-        key = new ClientIdentity((RSAPrivateCrtKey) g.generateKeyPair().getPrivate());
-        X509Certificate cert = ClientCertificate.create(key); // cf-serverd's certificate is of the same kind
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = TrainingServer.class.getResourceAsStream(KEYSTORE)) {
+            if (in == null) {
+                throw new IOException(KEYSTORE + " is missing from the class path");
+            }
+            store.load(in, PASSWORD);
+        }
+        privateKey = (PrivateKey) store.getKey("cf-serverd", PASSWORD);
+        publicKey = (RSAPublicKey) ((X509Certificate) store.getCertificate("cf-serverd")).getPublicKey();
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, PASSWORD);
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(new KeyManager[] {new OneKey(cert, key.privateKey())}, new TrustManager[] {new AnyClient()}, null);
+        ctx.init(kmf.getKeyManagers(), new TrustManager[] {new AnyClient()}, null);
         SSLServerSocket s = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket();
         s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         s.setNeedClientAuth(true);
@@ -75,28 +90,33 @@ public final class TrainingServer implements Closeable {
         accept(classic, this::classic);
     }
 
-    /** The server's public key (to put in the client's trust store). */
+    /** The server's public key. */
     public RSAPublicKey publicKey() {
-        return key.publicKey();
+        return publicKey;
     }
 
+    /** The TLS listener's port on 127.0.0.1. */
     public int tlsPort() {
         return tls.getLocalPort();
     }
 
+    /** The classic listener's port on 127.0.0.1. */
     public int classicPort() {
         return classic.getLocalPort();
     }
 
     /**
      * Makes {@code workdir} a client work dir for the training: a fresh key pair, and this server's key trusted
-     * on both ports (for the classic port, the "y" form).
+     * on both ports — fetched and stored through the client's public API, as {@code cfrun trust} does.
      */
-    public Path clientWorkdir(Path workdir) throws KeyFileException {
+    public Path clientWorkdir(Path workdir) throws CfRunException {
         KeyFiles.generate(workdir, KeyFiles.DEFAULT_BITS);
-        TrustStore trust = new TrustStore(KeyFiles.ppkeys(workdir), System.getProperty("user.name", "root"));
-        trust.trust(publicKey(), "127.0.0.1", tlsPort());
-        trust.trust(publicKey(), "127.0.0.1", classicPort());
+        for (Protocol p : new Protocol[] {Protocol.TLS, Protocol.CLASSIC}) {
+            try (CfRunClient client = CfRunClient.builder().workdir(workdir).protocol(p).build()) {
+                int port = p == Protocol.TLS ? tlsPort() : classicPort();
+                client.trustServerKey(client.fetchServerKey(HostAddress.of("127.0.0.1", port)));
+            }
+        }
         return workdir;
     }
 
@@ -113,6 +133,7 @@ public final class TrainingServer implements Closeable {
         }
     }
 
+    /** Stops both listeners; sessions in progress end with their client. */
     @Override
     public void close() {
         closed = true;
@@ -158,8 +179,8 @@ public final class TrainingServer implements Closeable {
         OutputStream out = ssl.getOutputStream();
         out.write("CFE_v3 cf-serverd 3.21.0\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        Frames.readLine(in, 1024); // CFE_v3 cf-agent …
-        Frames.readLine(in, 1024); // IDENTITY USERNAME=…
+        Wire.readLine(in); // CFE_v3 cf-agent …
+        Wire.readLine(in); // IDENTITY USERNAME=…
         out.write("OK WELCOME\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
         exec(in, out);
@@ -170,22 +191,23 @@ public final class TrainingServer implements Closeable {
         OutputStream out = s.getOutputStream();
         read(in); // CAUTH
         byte[] sauth = read(in);
-        BigInteger n = Mpi.decode(read(in), "client modulus");
-        BigInteger e = Mpi.decode(read(in), "client exponent");
+        BigInteger n = Wire.unmpi(read(in)); // the client's modulus
+        BigInteger e = Wire.unmpi(read(in)); // and exponent
         String head = new String(sauth, 0, Math.min(sauth.length, 64), StandardCharsets.US_ASCII);
         boolean encrypted = head.startsWith("SAUTH y");
         int challengeLength = Integer.parseInt(head.split(" ")[2]);
         byte[] challenge = Arrays.copyOfRange(sauth, 24, 24 + challengeLength); // after the 24-byte header
-        byte[] nonce = encrypted ? rsa(Cipher.DECRYPT_MODE, key.privateKey(), challenge) : challenge;
-        Frames.write(out, "OK: key accepted".getBytes(StandardCharsets.US_ASCII));
-        Frames.write(out, MessageDigest.getInstance("MD5").digest(nonce));
+        byte[] nonce = encrypted ? rsa(Cipher.DECRYPT_MODE, privateKey, challenge) : challenge;
+        Wire.write(out, "OK: key accepted".getBytes(StandardCharsets.US_ASCII));
+        Wire.write(out, MessageDigest.getInstance("MD5").digest(nonce));
         byte[] counter = new byte[32];
         new SecureRandom().nextBytes(counter);
         counter[0] |= (byte) 0x80;
-        Frames.write(out, rsa(Cipher.ENCRYPT_MODE, RsaKeys.publicKey(n, e), Mpi.encode(new BigInteger(1, counter))));
+        Key client = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e));
+        Wire.write(out, rsa(Cipher.ENCRYPT_MODE, client, Wire.mpi(new BigInteger(1, counter))));
         if (!encrypted) {
-            Frames.write(out, Mpi.encode(key.publicKey().getModulus()));
-            Frames.write(out, Mpi.encode(key.publicKey().getPublicExponent()));
+            Wire.write(out, Wire.mpi(publicKey.getModulus()));
+            Wire.write(out, Wire.mpi(publicKey.getPublicExponent()));
         }
         out.flush();
         read(in); // the proof of our counter-challenge
@@ -194,75 +216,34 @@ public final class TrainingServer implements Closeable {
     }
 
     private static void exec(InputStream in, OutputStream out) throws IOException {
-        ByteArrayOutputStream reply = new ByteArrayOutputStream();
         while (true) { // EXEC, the select classes, the terminator
-            Frame f = Frames.read(in);
-            if (f == null || Arrays.equals(f.payload(), Frames.TERMINATOR_BYTES)) {
+            byte[] f = Wire.read(in);
+            if (f == null || Arrays.equals(f, Wire.TERMINATOR)) {
                 break;
             }
         }
+        ByteArrayOutputStream reply = new ByteArrayOutputStream();
         for (String line : new String[] {"cf-serverd executing cfruncommand: /bin/echo training", "> training",
             "> R: training run", "(exit code: 0)"}) {
-            reply.write(Frames.encode(line));
+            reply.writeBytes(Wire.frame(line));
         }
-        reply.write(Frames.encode(Frames.TERMINATOR_BYTES));
+        reply.writeBytes(Wire.frame(Wire.TERMINATOR));
         out.write(reply.toByteArray());
         out.flush();
     }
 
     private static byte[] read(InputStream in) throws IOException {
-        Frame f = Frames.read(in);
+        byte[] f = Wire.read(in);
         if (f == null) {
             throw new IOException("closed");
         }
-        return f.payload();
+        return f;
     }
 
-    private static byte[] rsa(int mode, java.security.Key k, byte[] data) throws GeneralSecurityException {
+    private static byte[] rsa(int mode, Key k, byte[] data) throws GeneralSecurityException {
         Cipher c = Cipher.getInstance("RSA/ECB/PKCS1Padding");
         c.init(mode, k);
         return c.doFinal(data);
-    }
-
-    /** Presents the server certificate. */
-    private static final class OneKey extends X509ExtendedKeyManager {
-        private final X509Certificate cert;
-        private final PrivateKey key;
-
-        OneKey(X509Certificate cert, PrivateKey key) {
-            this.cert = cert;
-            this.key = key;
-        }
-
-        @Override
-        public String[] getClientAliases(String keyType, Principal[] issuers) {
-            return null;
-        }
-
-        @Override
-        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-            return null;
-        }
-
-        @Override
-        public String[] getServerAliases(String keyType, Principal[] issuers) {
-            return new String[] {"server"};
-        }
-
-        @Override
-        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-            return keyType.startsWith("RSA") ? "server" : null;
-        }
-
-        @Override
-        public X509Certificate[] getCertificateChain(String alias) {
-            return new X509Certificate[] {cert};
-        }
-
-        @Override
-        public PrivateKey getPrivateKey(String alias) {
-            return key;
-        }
     }
 
     /** Takes any client certificate (a real cf-serverd checks the key inside against its ppkeys). */
