@@ -9,9 +9,9 @@ import java.io.PrintStream;
 import java.util.concurrent.Callable;
 
 /** {@code cfrun completion}: a bash (and zsh) completion script, generated from the command definitions. */
-@Command(name = "completion", mixinStandardHelpOptions = true,
-        description = {"Prints a bash/zsh completion script for cfrun. Install with:",
-            "  bin/cfrun completion > /etc/bash_completion.d/cfrun"})
+@Command(name = "completion", mixinStandardHelpOptions = true, usageHelpWidth = 80, usageHelpAutoWidth = false,
+        header = "Prints a bash/zsh completion script for cfrun.",
+        description = {"Install it with:", "  bin/cfrun completion > /etc/bash_completion.d/cfrun"})
 final class CompletionCommand implements Callable<Integer> {
     private final PrintStream out;
 

@@ -12,8 +12,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code cfrun digest FILE}: the key's digest, as {@code cf-key -p FILE} prints it. */
-@Command(name = "digest", mixinStandardHelpOptions = true,
-        description = "Prints a public key's digest as cf-key -p does (MD5=… ; SHA=… with --sha).")
+@Command(name = "digest", mixinStandardHelpOptions = true, usageHelpWidth = 80, usageHelpAutoWidth = false,
+        header = "Prints a public key's digest as cf-key -p does.",
+        description = "The digest is MD5=… (or SHA=… with --sha).")
 final class DigestCommand implements Callable<Integer> {
     private final PrintStream out;
 

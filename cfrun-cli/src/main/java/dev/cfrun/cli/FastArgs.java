@@ -2,7 +2,6 @@ package dev.cfrun.cli;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -14,11 +13,11 @@ import java.util.Set;
  * <p>Only unambiguous forms are accepted: each option as its own argument followed by its value as the
  * next one, every option and flag at most once (except the repeatable list options), no {@code @files},
  * no attached or clustered forms, no help or version, no value that looks like an option. Anything else
- * returns false and picocli parses the same arguments: it alone decides usage errors and their messages.
+ * returns null and picocli parses the same arguments: it alone decides usage errors and their messages.
  * What this parser accepts it fills in exactly as picocli would ({@code FastArgsTest} compares both).
  */
 final class FastArgs {
-    /** Flags: options without a value. {@code FastArgsTest} checks these sets cover every option of {@link CfRunCommand}. */
+    /** Flags: options without a value. {@code FastArgsTest} checks these sets cover every option of {@link RunOptions}. */
     static final Set<String> FLAGS = Set.of("--sorted", "-T", "-i", "--interactive", "-q", "--quiet",
             "-I", "--inform", "-v", "--verbose", "-d", "--debug");
     /** Options with exactly one value; {@code -b}/{@code --background} (optional value) is handled on its own. */
@@ -31,169 +30,106 @@ final class FastArgs {
     }
 
     /**
-     * Fills {@code c} from {@code args} and returns true, or returns false (leaving {@code c} untouched)
-     * if picocli must parse them.
+     * The {@link RunOptions} of {@code args}, filled as picocli fills them, or null if picocli must parse
+     * them. Reads no system property and creates no logger (logging is configured from the result).
      */
-    static boolean parse(String[] args, CfRunCommand c, Set<String> subcommands) {
-        List<String> hosts = new ArrayList<>();
-        List<String> positional = new ArrayList<>();
-        List<String> classes = new ArrayList<>();
-        List<String> selectClasses = new ArrayList<>();
-        List<String> bundles = new ArrayList<>();
+    static RunOptions parse(String[] args, Set<String> subcommands) {
+        RunOptions o = new RunOptions(); // its initial values are picocli's defaults
         Set<String> once = new HashSet<>(); // canonical names of the single-valued options and flags seen
-        String hostsFile = null;
-        Integer background = null;
-        String format = null;
-        Path outputDir = null;
-        Path workdir = null;
-        String user = null;
-        String protocol = null;
-        Integer serverVersion = null;
-        String trust = null;
-        Double connectTimeout = null;
-        Double handshakeTimeout = null;
-        Double idleTimeout = null;
-        Double maxTime = null;
-        Long maxOutputLines = null;
-        boolean sorted = false;
-        boolean trustAll = false;
-        boolean interactive = false;
-        boolean quiet = false;
-        boolean inform = false;
-        boolean verbose = false;
-        boolean debug = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.isEmpty() || a.charAt(0) == '@' || subcommands.contains(a)) {
-                    return false; // picocli expands @files and dispatches subcommands anywhere
+                    return null; // picocli expands @files and dispatches subcommands anywhere
                 }
                 if (a.charAt(0) != '-') {
-                    positional.add(a);
+                    o.positional.add(a);
                     continue;
                 }
                 if (FLAGS.contains(a)) {
                     if (!once.add(canonical(a))) {
-                        return false;
+                        return null;
                     }
                     switch (a) {
-                        case "--sorted" -> sorted = true;
-                        case "-T" -> trustAll = true;
-                        case "-i", "--interactive" -> interactive = true;
-                        case "-q", "--quiet" -> quiet = true;
-                        case "-I", "--inform" -> inform = true;
-                        case "-v", "--verbose" -> verbose = true;
-                        default -> debug = true; // -d, --debug
+                        case "--sorted" -> o.sorted = true;
+                        case "-T" -> o.trustAll = true;
+                        case "-i", "--interactive" -> o.interactive = true;
+                        case "-q", "--quiet" -> o.quiet = true;
+                        case "-I", "--inform" -> o.inform = true;
+                        case "-v", "--verbose" -> o.verbose = true;
+                        default -> o.debug = true; // -d, --debug
                     }
                     continue;
                 }
                 if (a.equals("-b") || a.equals("--background")) {
                     if (!once.add("-b")) {
-                        return false;
+                        return null;
                     }
                     String next = i + 1 < args.length ? args[i + 1] : null;
                     if (next != null && digits(next)) {
-                        background = Integer.valueOf(next); // NumberFormatException (too long): picocli decides
+                        o.background = Integer.valueOf(next); // NumberFormatException (too long): picocli decides
                         i++;
                     } else if (next == null || FLAGS.contains(next) || WITH_VALUE.contains(next)
                             || next.equals("-b") || next.equals("--background")) {
-                        background = CfRunCommand.DEFAULT_BACKGROUND;
+                        o.background = RunOptions.DEFAULT_BACKGROUND;
                     } else {
-                        return false;
+                        return null;
                     }
                     continue;
                 }
                 if (!WITH_VALUE.contains(a) || i + 1 >= args.length) {
-                    return false;
+                    return null;
                 }
                 String v = args[++i];
                 if (v.isEmpty() || v.charAt(0) == '-' || v.charAt(0) == '@' || subcommands.contains(v)) {
-                    return false;
+                    return null;
                 }
-                switch (a) {
-                    case "-H", "--hail" -> {
-                        if (!split(v, hosts)) {
-                            return false;
-                        }
-                    }
-                    case "-D", "--define-class" -> {
-                        if (!split(v, classes)) {
-                            return false;
-                        }
-                    }
-                    case "--remote-bundles" -> {
-                        if (!split(v, bundles)) {
-                            return false;
-                        }
-                    }
-                    case "-s", "--select-class" -> selectClasses.add(v);
-                    default -> {
-                        if (!once.add(canonical(a))) {
-                            return false;
-                        }
-                        switch (a) {
-                            case "-f", "--file" -> hostsFile = v;
-                            case "--format" -> format = v;
-                            case "--output-dir" -> outputDir = Path.of(v);
-                            case "--workdir" -> workdir = Path.of(v);
-                            case "--user" -> user = v;
-                            case "--protocol" -> protocol = v;
-                            case "--server-version" -> serverVersion = Integer.valueOf(v);
-                            case "--trust" -> trust = v;
-                            case "-t", "--timeout" -> connectTimeout = Double.valueOf(v);
-                            case "--handshake-timeout" -> handshakeTimeout = Double.valueOf(v);
-                            case "--idle-timeout" -> idleTimeout = Double.valueOf(v);
-                            case "--max-output-lines" -> maxOutputLines = Long.valueOf(v);
-                            default -> maxTime = Double.valueOf(v); // --max-time
-                        }
-                    }
+                if (!value(o, a, v, once)) {
+                    return null;
                 }
             }
         } catch (NumberFormatException | InvalidPathException e) {
-            return false; // picocli reports the bad value
+            return null; // picocli reports the bad value
         }
-        c.hosts = hosts;
-        c.positional = positional;
-        c.classes = classes;
-        c.selectClasses = selectClasses;
-        c.bundles = bundles;
-        c.hostsFile = hostsFile;
-        c.background = background;
-        c.outputDir = outputDir;
-        c.workdir = workdir;
-        c.user = user;
-        c.protocol = protocol;
-        c.sorted = sorted;
-        c.trustAll = trustAll;
-        c.interactive = interactive;
-        c.quiet = quiet;
-        c.inform = inform;
-        c.verbose = verbose;
-        c.debug = debug;
-        // the options picocli gives a defaultValue keep the field's initial value (the same) when absent
-        if (format != null) {
-            c.format = format;
+        return o;
+    }
+
+    /** Sets the value {@code v} of option {@code a}; false if picocli must decide. */
+    private static boolean value(RunOptions o, String a, String v, Set<String> once) {
+        switch (a) {
+            case "-H", "--hail" -> {
+                return split(v, o.hosts);
+            }
+            case "-D", "--define-class" -> {
+                return split(v, o.classes);
+            }
+            case "--remote-bundles" -> {
+                return split(v, o.bundles);
+            }
+            case "-s", "--select-class" -> {
+                o.selectClasses.add(v);
+                return true;
+            }
+            default -> {
+            }
         }
-        if (serverVersion != null) {
-            c.serverVersion = serverVersion;
+        if (!once.add(canonical(a))) {
+            return false;
         }
-        if (trust != null) {
-            c.trust = trust;
-        }
-        if (connectTimeout != null) {
-            c.connectTimeout = connectTimeout;
-        }
-        if (handshakeTimeout != null) {
-            c.handshakeTimeout = handshakeTimeout;
-        }
-        if (idleTimeout != null) {
-            c.idleTimeout = idleTimeout;
-        }
-        if (maxTime != null) {
-            c.maxTime = maxTime;
-        }
-        if (maxOutputLines != null) {
-            c.maxOutputLines = maxOutputLines;
+        switch (a) {
+            case "-f", "--file" -> o.hostsFile = v;
+            case "--format" -> o.format = v;
+            case "--output-dir" -> o.outputDir = Path.of(v);
+            case "--workdir" -> o.workdir = Path.of(v);
+            case "--user" -> o.user = v;
+            case "--protocol" -> o.protocol = v;
+            case "--server-version" -> o.serverVersion = Integer.parseInt(v);
+            case "--trust" -> o.trust = v;
+            case "-t", "--timeout" -> o.connectTimeout = Double.parseDouble(v);
+            case "--handshake-timeout" -> o.handshakeTimeout = Double.parseDouble(v);
+            case "--idle-timeout" -> o.idleTimeout = Double.parseDouble(v);
+            case "--max-output-lines" -> o.maxOutputLines = Long.parseLong(v);
+            default -> o.maxTime = Double.parseDouble(v); // --max-time
         }
         return true;
     }

@@ -12,9 +12,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code cfrun keygen}: a key pair exactly as cf-key writes it. */
-@Command(name = "keygen", mixinStandardHelpOptions = true,
-        description = {"Generates <workdir>/ppkeys/localhost.priv and localhost.pub exactly as cf-key does",
-            "(PKCS#1 PEM, RSA, e=65537, mode 0600) and prints the key's digest. Never overwrites a key."})
+@Command(name = "keygen", mixinStandardHelpOptions = true, usageHelpWidth = 80, usageHelpAutoWidth = false,
+        header = "Generates a key pair as cf-key does.",
+        description = {"Writes <workdir>/ppkeys/localhost.priv and localhost.pub exactly as cf-key does",
+            "(PKCS#1 PEM, RSA, e=65537, mode 0600) and prints the key's digest.", "Never overwrites a key."})
 final class KeygenCommand implements Callable<Integer> {
     private final PrintStream out;
 

@@ -1,7 +1,6 @@
 package dev.cfrun.cli;
 
 import dev.cfrun.client.CfRunClient;
-import dev.cfrun.client.Protocol;
 
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -40,11 +39,15 @@ public final class Main {
         return run(args, out, err, InputStream.nullInputStream());
     }
 
-    /** Runs the command line with the given streams and returns the exit code (used by tests too). */
+    /**
+     * Runs the command line with the given streams and returns the exit code (used by tests too).
+     * Order: parse (FastArgs, or picocli in {@link Picocli#execute}), then {@link Logging#configure} from the
+     * parsed {@link RunOptions}, then run; nothing creates a logger before logging is configured.
+     */
     public static int run(String[] args, PrintStream out, PrintStream err, InputStream in) {
-        Logging.configure(args);
-        CfRunCommand root = new CfRunCommand(out, err, in);
         String[] head = args;
+        List<String> agentOptions = List.of();
+        List<String> classData = List.of();
         boolean subcommand = args.length > 0 && SUBCOMMANDS.contains(args[0]);
         if (!subcommand) {
             // cfrun 2.x: cfrun [options] [hosts] -- agent options -- classes
@@ -53,19 +56,23 @@ public final class Main {
             if (first >= 0) {
                 List<String> rest = a.subList(first + 1, a.size());
                 int second = rest.indexOf("--");
-                root.setTrailing(second >= 0 ? rest.subList(0, second) : rest,
-                        second >= 0 ? rest.subList(second + 1, rest.size()) : List.of());
+                agentOptions = second >= 0 ? rest.subList(0, second) : rest;
+                classData = second >= 0 ? rest.subList(second + 1, rest.size()) : List.of();
                 head = new ArrayList<>(a.subList(0, first)).toArray(new String[0]);
             }
-            if (FastArgs.parse(head, root, SUBCOMMANDS)) {
+            RunOptions options = FastArgs.parse(head, SUBCOMMANDS);
+            if (options != null) {
+                options.setTrailing(agentOptions, classData);
+                Logging.configure(options);
                 // a plain run: no picocli model to build, and the JDK's TLS (or RSA) set-up can start now,
                 // beside the key loading
-                CfRunClient.warmUp(root.serverVersion == 2 || "classic".equalsIgnoreCase(root.protocol)
-                        ? Protocol.CLASSIC : Protocol.TLS);
-                return call(root, err);
+                CfRunClient.warmUp(RunPlan.warmUpProtocol(options));
+                return call(new CfRunCommand(options, out, err, in), err);
             }
         }
-        return Picocli.execute(root, head, out, err, in);
+        RunOptions options = new RunOptions();
+        options.setTrailing(agentOptions, classData);
+        return Picocli.execute(new CfRunCommand(options, out, err, in), head, out, err, in);
     }
 
     /** What picocli's execute does with a parsed run command: call it, errors as one line. */
@@ -73,14 +80,14 @@ public final class Main {
         try {
             return root.call();
         } catch (Exception ex) {
-            return executionError(ex, err);
+            return executionError(ex, err, root.options().debug);
         }
     }
 
     /** A failure while running a command: one line, never a stack trace for a user (-d shows it). */
-    static int executionError(Exception ex, PrintStream err) {
+    static int executionError(Exception ex, PrintStream err, boolean stackTrace) {
         err.println("cfrun: " + Errors.oneLine(ex));
-        if (Logging.debug()) {
+        if (stackTrace) {
             ex.printStackTrace(err);
         }
         return ExitCodes.LOCAL_ERROR;

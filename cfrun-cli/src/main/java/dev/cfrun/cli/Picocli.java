@@ -34,7 +34,12 @@ final class Picocli {
             err.println("Try 'cfrun --help' for more information.");
             return ExitCodes.LOCAL_ERROR;
         });
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> Main.executionError(ex, err));
+        // parsed, not yet run: configure logging from the parsed options before any command creates a logger
+        cl.setExecutionStrategy(parsed -> {
+            Logging.configure(root.options());
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> Main.executionError(ex, err, root.options().debug));
         return cl;
     }
 }

@@ -133,21 +133,9 @@ final class Reporter {
         }
     }
 
-    /**
-     * The exit code a host counts with, as cf-runagent counts it: the remote agent's, or 255 when the
-     * server sent none. cfservd 2.x never sends one: a run it completed counts as 0, as cfrun 2.x did.
-     */
-    static int exitCode(HostOutcome o) {
-        if (o.result().isPresent() && o.exitCode().isEmpty()
-                && o.request().dialect() == dev.cfrun.client.ServerDialect.CFENGINE2) {
-            return 0;
-        }
-        return o.exitCode().orElse(ExitCodes.NO_EXIT_CODE) & 0xff;
-    }
-
     private void count(HostOutcome o) {
         done++;
-        if (o.result().isPresent() && exitCode(o) == 0) {
+        if (o.result().isPresent() && ExitCodes.forHost(o) == 0) {
             ok++;
         } else if (o.error().isPresent()) {
             CfRunException e = o.error().get();

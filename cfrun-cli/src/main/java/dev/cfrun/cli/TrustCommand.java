@@ -10,20 +10,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code cfrun trust HOST[:PORT]}: show a server's key digest and store the key on confirmation. */
-@Command(name = "trust", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Connects to HOST, shows its key digest (compare it with 'cf-key -p' on that host)",
-            "and stores the key as trusted when you confirm. Nothing is run on the host.",
-            "Exit: 0 trusted (now or already), 1 declined, 255 connection failed, 101 local error."})
+@Command(name = "trust", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 80,
+        usageHelpAutoWidth = false,
+        header = "Shows a server's key digest and stores the key when you confirm.",
+        description = {"Connects to HOST and shows its key digest: compare it with 'cf-key -p' there.",
+            "Stores the key as trusted when you confirm. Nothing is run on the host.",
+            "Exit: 0 trusted (now or already), 1 declined, 255 connection failed,",
+            "      101 local error."})
 final class TrustCommand implements Callable<Integer> {
     private final PrintStream out;
     private final PrintStream err;
@@ -32,12 +31,12 @@ final class TrustCommand implements Callable<Integer> {
     @Parameters(paramLabel = "HOST[:PORT]", description = "The server.")
     String host;
 
-    @Option(names = {"-y", "--yes"}, description = "Store without asking (for scripts): only for a new key.")
+    @Option(names = {"-y", "--yes"}, description = "Store without asking (for scripts); only a new key.")
     boolean yes;
 
     @Option(names = "--replace-changed",
-            description = "Also accept a key that differs from the one trusted for this address (after you"
-                    + " verified it on the server).")
+            description = "Also accept a key other than the one trusted for this address, once you verified"
+                    + " it on the server.")
     boolean replaceChanged;
 
     @Option(names = "--workdir", paramLabel = "DIR", description = "Work dir (default: as for cfrun).")
@@ -47,7 +46,8 @@ final class TrustCommand implements Callable<Integer> {
     String user;
 
     @Option(names = "--protocol", paramLabel = "tls|classic|auto", defaultValue = "tls",
-            description = "How to fetch the key (default ${DEFAULT-VALUE}). TLS proves the server holds it.")
+            description = "How to fetch the key (default ${DEFAULT-VALUE}); only TLS proves that the server holds"
+                    + " it.")
     String protocol;
 
     @Option(names = {"-t", "--timeout"}, paramLabel = "SECONDS", defaultValue = "30", description = "Connect timeout.")
@@ -63,8 +63,8 @@ final class TrustCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HostAddress h = HostAddress.parse(host);
         CfRunClient.Builder b = CfRunClient.builder().workdir(workdir != null ? workdir : CfRunClient.defaultWorkdir())
-                .protocol(CfRunCommand.protocol(protocol))
-                .timeouts(Timeouts.builder().connect(CfRunCommand.seconds(timeout, "--timeout")).build());
+                .protocol(RunPlan.protocol(protocol))
+                .timeouts(Timeouts.builder().connect(Timeouts.seconds(timeout, "--timeout")).build());
         if (user != null) {
             b.user(user);
         }
@@ -98,7 +98,7 @@ final class TrustCommand implements Callable<Integer> {
                 default -> {
                 }
             }
-            boolean accept = yes || ask();
+            boolean accept = yes || TerminalTrustPrompt.confirm(out, in);
             if (!accept) {
                 out.println("Not trusted; nothing was stored.");
                 return 1;
@@ -107,12 +107,5 @@ final class TrustCommand implements Callable<Integer> {
             out.println("Trusted: stored in " + client.trustDirectory());
             return 0;
         }
-    }
-
-    private boolean ask() throws IOException {
-        out.print("Compare it with 'cf-key -p' on the server. Trust this key? (yes/no) ");
-        out.flush();
-        String answer = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
-        return answer != null && answer.strip().equalsIgnoreCase("yes");
     }
 }

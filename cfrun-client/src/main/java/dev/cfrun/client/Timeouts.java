@@ -18,6 +18,8 @@ import java.util.Optional;
  */
 public final class Timeouts {
     private static final Timeouts DEFAULTS = builder().build();
+    /** The largest {@link #seconds} accepts: its milliseconds fit the int the socket timeouts take. */
+    private static final double MAX_SECONDS = 1e6;
 
     private final Duration connect;
     private final Duration handshake;
@@ -37,6 +39,23 @@ public final class Timeouts {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * A number of seconds as a user gives it (a command-line option, a configuration value), as the
+     * {@link Duration} the builder takes: rounded to the millisecond, at least 1 ms.
+     *
+     * @param seconds the value; must be positive, finite and at most one million (about 11.5 days)
+     * @param optionName how the user named the value, for the message (e.g. {@code "--timeout"})
+     * @return the duration
+     * @throws IllegalArgumentException "{@code <optionName> must be a positive number of seconds: <seconds>}"
+     *         for zero, a negative value, NaN, infinity or more than one million
+     */
+    public static Duration seconds(double seconds, String optionName) {
+        if (!(seconds > 0) || seconds > MAX_SECONDS) {
+            throw new IllegalArgumentException(optionName + " must be a positive number of seconds: " + seconds);
+        }
+        return Duration.ofMillis(Math.max(1, Math.round(seconds * 1000)));
     }
 
     public Builder toBuilder() {

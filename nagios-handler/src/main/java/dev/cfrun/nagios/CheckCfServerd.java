@@ -33,22 +33,26 @@ public final class CheckCfServerd {
     private static final String[] NAMES = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 
     static final String USAGE = """
-            Usage: check_cfserverd -H HOST[:PORT] [-p PORT] [--expect-key DIGEST] [-w SEC] [-c SEC] [-t SEC]
-                                   [--workdir DIR] [--user NAME] [--protocol tls|classic]
+            Usage: check_cfserverd -H HOST[:PORT] [-p PORT] [--expect-key DIGEST]
+                                   [-w SEC] [-c SEC] [-t SEC] [--workdir DIR]
+                                   [--user NAME] [--protocol tls|classic]
             Connects to cf-serverd and authenticates without running anything.
               -H, --host HOST[:PORT]  the server (default port 5308)
               -p, --port PORT         the port, if not in -H
-              --expect-key DIGEST     the key the server must present (MD5=… or SHA=…); without it the key must
-                                      be trusted in <workdir>/ppkeys
+              --expect-key DIGEST     the key the server must present (MD5=… or SHA=…);
+                                      without it the key must be trusted in
+                                      <workdir>/ppkeys
               -w, --warning SEC       handshake time for WARNING (default 1)
               -c, --critical SEC      handshake time for CRITICAL (default 5)
               -t, --timeout SEC       overall limit (default 10)
               --workdir DIR           our key pair and trusted keys (default: as bin/cfrun)
               --user NAME             user name claimed to the server
               --protocol tls|classic  (default tls)
-            Exit: 0 OK, 1 WARNING (unknown key, slow), 2 CRITICAL (down, changed key, refused, very slow),
+            Exit: 0 OK, 1 WARNING (unknown key, slow),
+                  2 CRITICAL (down, changed key, refused, very slow),
                   3 UNKNOWN (local error).
             """;
+
 
     private CheckCfServerd() {
     }
@@ -69,7 +73,7 @@ public final class CheckCfServerd {
         double timeout = 10;
         Path workdir = null;
         String user = null;
-        String protocol = "tls";
+        Protocol protocol = Protocol.TLS;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -95,7 +99,12 @@ public final class CheckCfServerd {
                     case "-t", "--timeout" -> timeout = number(a, v, 0, 1e6);
                     case "--workdir" -> workdir = Path.of(v);
                     case "--user" -> user = v;
-                    case "--protocol" -> protocol = v.toLowerCase(Locale.ROOT);
+                    case "--protocol" -> {
+                        protocol = HandlerOptions.tlsOrClassic(v);
+                        if (protocol == null) {
+                            throw new IllegalArgumentException("--protocol must be tls or classic");
+                        }
+                    }
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
@@ -105,14 +114,11 @@ public final class CheckCfServerd {
             if (!(warn > 0 && crit > 0 && timeout > 0) || warn > crit) {
                 throw new IllegalArgumentException("need 0 < -w <= -c and -t > 0");
             }
-            if (!protocol.equals("tls") && !protocol.equals("classic")) {
-                throw new IllegalArgumentException("--protocol must be tls or classic");
-            }
         } catch (IllegalArgumentException e) {
             return report(out, UNKNOWN, "invalid arguments: " + e.getMessage() + " (see --help)", null);
         }
 
-        CfRunClient.warmUp(protocol.equals("classic") ? Protocol.CLASSIC : Protocol.TLS); // beside the key loading
+        CfRunClient.warmUp(protocol); // beside the key loading
         HostAddress target;
         try {
             HostAddress h = HostAddress.parse(host);
@@ -120,9 +126,9 @@ public final class CheckCfServerd {
         } catch (IllegalArgumentException e) {
             return report(out, UNKNOWN, "invalid host: " + e.getMessage(), null);
         }
-        Duration limit = Duration.ofMillis(Math.round(timeout * 1000));
+        Duration limit = Timeouts.seconds(timeout, "--timeout");
         CfRunClient.Builder b = CfRunClient.builder().workdir(workdir != null ? workdir : CfRunClient.defaultWorkdir())
-                .protocol(protocol.equals("classic") ? Protocol.CLASSIC : Protocol.TLS)
+                .protocol(protocol)
                 .timeouts(Timeouts.builder().connect(limit).handshake(limit).overall(limit).build());
         if (expect != null) {
             b.trustPolicy(TrustPolicy.pinned(List.of(expect)));

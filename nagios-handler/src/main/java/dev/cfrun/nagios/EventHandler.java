@@ -4,7 +4,6 @@ import dev.cfrun.client.CfRunClient;
 import dev.cfrun.client.CfRunException;
 import dev.cfrun.client.HostAddress;
 import dev.cfrun.client.KeyFileException;
-import dev.cfrun.client.Protocol;
 import dev.cfrun.client.ReplyLine;
 import dev.cfrun.client.RunRequest;
 import dev.cfrun.client.RunResult;
@@ -60,7 +59,7 @@ public final class EventHandler {
                 return OK;
             }
             if (o.detachedChild || o.waitForRun) { // this process runs the protocol: start the JDK's set-up now
-                CfRunClient.warmUp(o.protocol.equals("classic") ? Protocol.CLASSIC : Protocol.TLS);
+                CfRunClient.warmUp(o.protocol);
             }
             d = Decision.decide(o.hostEvent, o.state, o.stateType, o.attempt,
                     new Decision.Rules(o.states, o.softAttempt, !o.noHard));
@@ -165,17 +164,17 @@ public final class EventHandler {
         }
         RunRequest request = RunRequest.builder(target).defineClasses(classes).defineClasses(hostOpts.classes())
                 .bundles(bundles).bundles(hostOpts.bundles()).retainOutput(false).build();
-        Timeouts.Builder t = Timeouts.builder().connect(seconds(o.timeout));
+        Timeouts.Builder t = Timeouts.builder().connect(Timeouts.seconds(o.timeout, "--timeout"));
         if (o.idleTimeout > 0) {
-            t.idle(seconds(o.idleTimeout));
+            t.idle(Timeouts.seconds(o.idleTimeout, "--idle-timeout"));
         } else {
             t.noIdleLimit();
         }
         if (o.maxTime > 0) {
-            t.overall(seconds(o.maxTime));
+            t.overall(Timeouts.seconds(o.maxTime, "--max-time"));
         }
         CfRunClient.Builder client = CfRunClient.builder().workdir(workdir)
-                .protocol(o.protocol.equals("classic") ? Protocol.CLASSIC : Protocol.TLS).timeouts(t.build());
+                .protocol(o.protocol).timeouts(t.build());
         if (o.user != null) {
             client.user(o.user);
         }
@@ -223,7 +222,8 @@ public final class EventHandler {
                 return;
             }
             // another service's run on this host goes first; ours waits for it rather than being lost
-            lock = state.lock(o.maxTime > 0 ? seconds(o.maxTime) : Duration.ofHours(1), plan.requestKey());
+            lock = state.lock(o.maxTime > 0 ? Timeouts.seconds(o.maxTime, "--max-time") : Duration.ofHours(1),
+                    plan.requestKey());
         } catch (IOException e) {
             r.put("status", "error");
             r.put("error", "cannot lock in " + plan.stateDir() + ": " + e.getMessage());
@@ -300,9 +300,5 @@ public final class EventHandler {
             f.put("service", o.service);
         }
         return f;
-    }
-
-    private static Duration seconds(double s) {
-        return Duration.ofMillis(Math.max(1, Math.round(s * 1000)));
     }
 }

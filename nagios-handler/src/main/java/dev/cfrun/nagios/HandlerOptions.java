@@ -1,5 +1,7 @@
 package dev.cfrun.nagios;
 
+import dev.cfrun.client.Protocol;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -14,43 +16,62 @@ import java.util.Set;
 final class HandlerOptions {
     static final String USAGE = """
             Usage: cfrun-event-handler [OPTIONS] STATE STATETYPE ATTEMPT HOSTADDRESS
-              Service events: "$SERVICESTATE$" "$SERVICESTATETYPE$" "$SERVICEATTEMPT$" "$HOSTADDRESS$"
-              Host events (--host-event): "$HOSTSTATE$" "$HOSTSTATETYPE$" "$HOSTATTEMPT$" "$HOSTADDRESS$"
+              Service events:
+                "$SERVICESTATE$" "$SERVICESTATETYPE$" "$SERVICEATTEMPT$" "$HOSTADDRESS$"
+              Host events (--host-event):
+                "$HOSTSTATE$" "$HOSTSTATETYPE$" "$HOSTATTEMPT$" "$HOSTADDRESS$"
 
-            Asks the host's cf-serverd to run its agent when the event calls for it (CRITICAL HARD, or CRITICAL
-            SOFT at attempt 3, by default), passing classes built from the event so that policy can repair what
-            failed. Returns at once: the run continues detached (its own session), so Nagios' 30 s
-            event_handler_timeout never cuts it. Exit status 0 whatever the run did; 2 for a configuration error.
+            Asks the host's cf-serverd to run its agent when the event calls for it
+            (by default CRITICAL HARD, or CRITICAL SOFT at attempt 3), passing classes
+            built from the event so that policy can repair what failed. Returns at once:
+            the run continues detached (its own session), so Nagios' 30 s
+            event_handler_timeout never cuts it. Exit status 0 whatever the run did;
+            2 for a configuration error.
 
             Event:
               --host-event            the macros are host macros (default states: DOWN)
               --service NAME          "$SERVICEDESC$": for ${service} and the log
-              --hostname NAME         "$HOSTNAME$": for ${hostname}, the log and the hosts file
+              --hostname NAME         "$HOSTNAME$": for ${hostname}, the log and
+                                      the hosts file
             Decision:
-              --states LIST           states to act on (default CRITICAL, or DOWN with --host-event)
-              --soft-attempt N        act on SOFT at attempt N (default 3; 0 = never on SOFT)
+              --states LIST           states to act on (default CRITICAL,
+                                      or DOWN with --host-event)
+              --soft-attempt N        act on SOFT at attempt N
+                                      (default 3; 0 = never on SOFT)
               --no-hard               do not act on HARD
-              --cooldown SECONDS      no new run within this time of the last one for the host (default 0)
+              --cooldown SECONDS      no new run for the host within this time
+                                      of its last one (default 0)
             Remote run:
-              -D, --define-class T    class template, repeatable, e.g. 'nagios_${service}_${state}'
+              -D, --define-class T    class template, repeatable,
+                                      e.g. 'nagios_${service}_${state}'
               --remote-bundles T      bundle template(s), comma-separated
-                                      variables: ${service} ${state} ${statetype} ${attempt} ${hostname} ${address}
-                                      (values canonified as CFEngine does: each byte outside [A-Za-z0-9_] becomes '_')
+                                      variables: ${service} ${state} ${statetype}
+                                      ${attempt} ${hostname} ${address}
+                                      (values canonified as CFEngine does: each
+                                      byte outside [A-Za-z0-9_] becomes '_')
               -f, --file HOSTSFILE    cfrun.hosts: the host's port and -D/-b options
-              --port N                cf-serverd port (default: from the hosts file, else 5308)
-              --workdir DIR           our key pair and trusted server keys (default: as bin/cfrun)
-              --user NAME             user name claimed to the server (default: the login name)
+              --port N                cf-serverd port
+                                      (default: from the hosts file, else 5308)
+              --workdir DIR           our key pair and trusted server keys
+                                      (default: as bin/cfrun)
+              --user NAME             user name claimed to the server
+                                      (default: the login name)
               --protocol tls|classic  (default tls)
-              --trust DIGEST[,DIGEST] also accept exactly these server keys (default: ppkeys only)
+              --trust DIGEST[,DIGEST] also accept exactly these server keys
+                                      (default: ppkeys only)
               -t, --timeout S         connect timeout (default 30)
-              --idle-timeout S        silence allowed while the agent runs (default 3600; 0 = none)
+              --idle-timeout S        silence allowed while the agent runs
+                                      (default 3600; 0 = none)
               --max-time S            limit for the whole run (default 3600; 0 = none)
             Execution and logging:
               --wait                  run in the foreground instead of detached
-              --state-dir DIR         locks and cooldown stamps (default: <workdir>/cfrun-handler)
-              --log FILE              append one line per decision and per result (default: syslog)
+              --state-dir DIR         locks and cooldown stamps
+                                      (default: <workdir>/cfrun-handler)
+              --log FILE              append one line per decision and per result
+                                      (default: syslog)
               -h, --help
             """;
+
 
     boolean hostEvent;
     String service = "";
@@ -65,7 +86,8 @@ final class HandlerOptions {
     Integer port;
     Path workdir;
     String user;
-    String protocol = "tls";
+    Protocol protocol = Protocol.TLS;
+    private String protocolName;
     String trust;
     double timeout = 30;
     double idleTimeout = 3600;
@@ -143,8 +165,12 @@ final class HandlerOptions {
                         + " state (" + String.join(", ", known.stream().sorted().toList()) + ")");
             }
         }
-        if (!o.protocol.equals("tls") && !o.protocol.equals("classic")) {
-            throw new IllegalArgumentException("--protocol must be tls or classic: '" + o.protocol + "'");
+        if (o.protocolName != null) {
+            o.protocol = tlsOrClassic(o.protocolName);
+            if (o.protocol == null) {
+                throw new IllegalArgumentException("--protocol must be tls or classic: '"
+                        + o.protocolName.toLowerCase(Locale.ROOT) + "'");
+            }
         }
         return o;
     }
@@ -173,7 +199,7 @@ final class HandlerOptions {
             case "--port" -> port = integer(name, value, 1, 65535);
             case "--workdir" -> workdir = Path.of(value);
             case "--user" -> user = value;
-            case "--protocol" -> protocol = value.toLowerCase(Locale.ROOT);
+            case "--protocol" -> protocolName = value;
             case "--trust" -> trust = value;
             case "-t", "--timeout" -> timeout = seconds(name, value, false);
             case "--idle-timeout" -> idleTimeout = seconds(name, value, true);
@@ -181,6 +207,19 @@ final class HandlerOptions {
             case "--state-dir" -> stateDir = Path.of(value);
             case "--log" -> log = Path.of(value);
             default -> throw new IllegalArgumentException("unknown option " + name + " (see --help)");
+        }
+    }
+
+    /**
+     * The protocol named by {@code --protocol} when it is one the handler and the check plugin speak: tls
+     * or classic, never auto (a path attacker could force a monitoring run into classic); null otherwise.
+     */
+    static Protocol tlsOrClassic(String name) {
+        try {
+            Protocol p = Protocol.parse(name);
+            return p == Protocol.AUTO ? null : p;
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.cfrun.nagios;
 
+import dev.cfrun.client.Protocol;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -63,7 +64,7 @@ class HandlerOptionsTest {
         assertNull(o.port);
         assertNull(o.workdir);
         assertNull(o.user);
-        assertEquals("tls", o.protocol);
+        assertEquals(Protocol.TLS, o.protocol);
         assertNull(o.trust);
         assertEquals(30, o.timeout);
         assertEquals(3600, o.idleTimeout);
@@ -102,7 +103,7 @@ class HandlerOptionsTest {
         assertEquals(5309, o.port);
         assertEquals(Path.of("/var/lib/nagios/.cfagent"), o.workdir);
         assertEquals("nagios", o.user);
-        assertEquals("classic", o.protocol);
+        assertEquals(Protocol.CLASSIC, o.protocol);
         assertEquals("MD5=0123", o.trust);
         assertEquals(7, o.timeout);
         assertEquals(0, o.idleTimeout);
@@ -236,8 +237,8 @@ class HandlerOptionsTest {
 
     @Test
     void protocol() {
-        assertEquals("tls", withEvent("--protocol", "TLS").protocol);
-        assertEquals("classic", withEvent("--protocol", "classic").protocol);
+        assertEquals(Protocol.TLS, withEvent("--protocol", "TLS").protocol);
+        assertEquals(Protocol.CLASSIC, withEvent("--protocol", "classic").protocol);
         for (String bad : new String[] {"ssl", "auto", "", "tls1.3"}) {
             String m = errorWithEvent("--protocol", bad);
             assertTrue(m.startsWith("--protocol must be tls or classic"), m);
