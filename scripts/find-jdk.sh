@@ -53,7 +53,7 @@ done
 if [ -n "${CFRUN_JDK_ROOTS+x}" ]; then
   read -r -a roots <<<"$CFRUN_JDK_ROOTS"
 else
-  roots=(/usr/lib/jvm /usr/java /opt/java /opt /usr/local "$HOME/.sdkman/candidates/java" "$HOME/.jdks")
+  roots=(/usr/lib/jvm /usr/java /opt/java /opt /usr/local "${HOME:-/nonexistent}/.sdkman/candidates/java" "${HOME:-/nonexistent}/.jdks")
   for d in /Library/Java/JavaVirtualMachines/*/Contents; do [ -d "$d" ] && roots+=("$d"); done
 fi
 best="" best_version=""
