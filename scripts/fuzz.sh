@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the parsers with Jazzer (com.code-intelligence:jazzer-junit).
-#   scripts/fuzz.sh [--no-build] [EXECUTIONS_PER_TARGET]   default 200000 per target (the long run)
+#   scripts/fuzz.sh [--no-build] [--only TEXT] [EXECUTIONS_PER_TARGET]   default 200000 per target (the long run)
+#   --only TEXT: only the targets whose name contains TEXT (e.g. --only MacrosFuzzTest)
 # Every build runs the checked-in inputs (regression mode, part of mvn test); scripts/test.sh also fuzzes
 # each target for 10,000 executions (seconds). Jazzer's JUnit integration takes the time limit from the
 # @FuzzTest annotation only (30 min there, a bound), so the script counts executions (libFuzzer -runs). --no-build: the modules are already installed (mvn install).
@@ -9,8 +10,15 @@
 # script fails; commit those inputs with the fix. Prints executions per target from Jazzer's stats.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUILD=1
-if [ "${1:-}" = --no-build ]; then BUILD=0; shift; fi
+BUILD=1 ONLY=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    --no-build) BUILD=0; shift ;;
+    --only) ONLY=${2:?--only needs a text}; shift 2 ;;
+    *) break ;;
+  esac
+done
 RUNS=${1:-200000}
 case "$RUNS" in ''|*[!0-9]*) echo "fuzz: executions per target must be a number, not '$RUNS'" >&2; exit 2 ;; esac
 TARGETS=(
@@ -25,10 +33,12 @@ TARGETS=(
 )
 [ "$BUILD" = 1 ] && mvn -B -q install -DskipTests
 LOGDIR=target/fuzz; mkdir -p "$LOGDIR"
-status=0
+status=0 ran=0
 printf '%-55s %12s %8s %s\n' target executions seconds result
 for t in "${TARGETS[@]}"; do
   set -- $t; module=$1 test=$2
+  [[ "$test" == *"$ONLY"* ]] || continue
+  ran=$((ran + 1))
   log="$LOGDIR/${test##*.}.log"
   start=$(date +%s)
   if JAZZER_FUZZ=1 mvn -B -o surefire:test -pl "$module" -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
@@ -44,4 +54,5 @@ for t in "${TARGETS[@]}"; do
   if [ "$result" = ok ] && [ "${execs:-0}" -lt "$RUNS" ]; then result="SHORT (fewer than $RUNS executions: see $log)"; status=1; fi
   printf '%-55s %12s %8s %s\n' "$test" "${execs:-?}" "$secs" "$result"
 done
+[ "$ran" -gt 0 ] || { echo "fuzz: no target's name contains '$ONLY'" >&2; exit 2; }
 exit $status

@@ -41,12 +41,11 @@ obs() { # version protocol key -> the value observed on JDK 17 (else any JDK)
 default_jdk=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
 echo
 echo "Interop matrix: our client against Debian's cf-serverd in containers (scripts/images.sh)"
-printf '  %-8s %-9s %-22s %-22s\n' version protocol "JDK ${default_jdk:-default}" "JDK 25 (tls-on-jdk25)"
+printf '  %-8s %-9s %-22s %-22s\n' version protocol "JDK ${default_jdk:-default}" "JDK 25"
 for v in 315 321 324; do
   for p in Tls Classic; do
     d="${v:0:1}.${v:1}"
-    jdk25="-"
-    [ "$p" = Tls ] && jdk25=$(cell "$reports/TEST-dev.cfrun.it.Interop$v${p}IT-jdk25.xml")
+    jdk25=$(cell "$reports/TEST-dev.cfrun.it.Interop$v${p}IT-jdk25.xml")
     printf '  %-8s %-9s %-22s %-22s\n' "$d" "$(tr '[:upper:]' '[:lower:]' <<<"$p")" \
       "$(cell "$reports/TEST-dev.cfrun.it.Interop$v${p}IT.xml")" "$jdk25"
   done

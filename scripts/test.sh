@@ -8,6 +8,8 @@
 #   ip-forward, no bridge, no registry), and stopped by its PID when this script ends, however it ends.
 #   Images: scripts/images.sh (debootstrap + docker import; cached in /var/cache/cfrun-it).
 #   Without an engine (not root, none running) the interop tests skip; under CI=true they fail.
+#   JDK 25: the interop matrix, RunIT and Tls12IT run again on the JDK 25 that scripts/find-jdk.sh finds
+#   (CFRUN_JDK25=DIR to choose one); without one that run is skipped with a warning, under CI=true it fails.
 # Extra arguments go to Maven, e.g. scripts/test.sh -Dit.test=RunIT
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -9,9 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -20,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CdsScriptTest {
     private static final Path SCRIPT = Path.of("../bin/lib/cds.sh").toAbsolutePath().normalize();
-    private static final Path JDK25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+    private static final Path FIND_JDK = Path.of("../scripts/find-jdk.sh").toAbsolutePath().normalize();
 
     @TempDir
     Path dir;
@@ -66,15 +68,27 @@ class CdsScriptTest {
         assertTrue(a.contains(Runtime.version().feature() + "."), a + " names " + Runtime.version());
     }
 
-    /** What the launcher runs when an archive file is there, on this JDK and on JDK 25 if installed. */
+    /**
+     * The java of the JDK 25 that scripts/find-jdk.sh finds ($CFRUN_JDK25, $JAVA_HOME, /usr/lib/jvm, ...). None:
+     * a failure under CI=true, else only the running JDK is tried (and this is said on stderr).
+     */
+    private static Optional<Path> jdk25() throws Exception {
+        Out o = run(List.of(FIND_JDK.toString(), "25"));
+        if (o.exit() == 0) {
+            return Optional.of(Path.of(o.out().strip(), "bin", "java"));
+        }
+        assertNotEquals("true", System.getenv("CI"), "CI=true and no JDK 25 to try: " + o);
+        System.err.println("CdsScriptTest: " + o.err().strip() + " Only the running JDK is tried.");
+        return Optional.empty();
+    }
+
+    /** What the launcher runs when an archive file is there, on this JDK and on JDK 25. */
     @Test
     void anUnusableArchiveIsIgnoredSilently() throws Exception {
         Path garbage = Files.write(dir.resolve("garbage.jsa"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
         Path missing = dir.resolve("missing.jsa");
         List<Path> javas = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")));
-        if (Files.isExecutable(JDK25)) {
-            javas.add(JDK25);
-        }
+        jdk25().ifPresent(javas::add);
         for (Path java : javas) {
             for (Path archive : List.of(garbage, missing)) {
                 List<String> cmd = new ArrayList<>(List.of(java.toString()));

@@ -57,7 +57,8 @@ class CheckCfServerdIT {
         }
     }
 
-    record Check(int exit, String state, String text, String perf, Proc.Result raw) {
+    /** {@code ms}: the wall time of the plugin's process, as this test measured it. */
+    record Check(int exit, String state, String text, String perf, Proc.Result raw, long ms) {
         @Override
         public String toString() {
             return raw.toString();
@@ -83,7 +84,7 @@ class CheckCfServerdIT {
         assertTrue(m.matches(), "plugin line format:\n" + r);
         int expectedExit = List.of("OK", "WARNING", "CRITICAL", "UNKNOWN").indexOf(m.group(1));
         assertEquals(expectedExit, r.exit(), "the exit status matches the state:\n" + r);
-        return new Check(r.exit(), m.group(1), m.group(2), m.group(3), r);
+        return new Check(r.exit(), m.group(1), m.group(2), m.group(3), r, ms);
     }
 
     static Check check(ClientWorkdir wd, String... args) {
@@ -97,7 +98,9 @@ class CheckCfServerdIT {
         assertTrue(p.matches(), "perfdata with connect= and handshake=:\n" + c);
         double connect = Double.parseDouble(p.group(1));
         double handshake = Double.parseDouble(p.group(2));
-        assertTrue(connect >= 0 && connect < 10, c.toString());
+        assertTrue(connect < 10, c.toString());
+        assertTrue(connect + handshake <= c.ms() / 1000.0, "connect + handshake within the plugin's "
+                + c.ms() + " ms: " + c);
         assertTrue(handshake > 0 && handshake < 10, "a handshake takes some time: " + c);
         assertEquals(warn, p.group(3), "warning threshold in the perfdata");
         assertEquals(crit, p.group(4), "critical threshold in the perfdata");

@@ -91,7 +91,9 @@ class FanOutIT {
     @Test
     void jsonOutputParsesBack() throws Exception {
         ClientWorkdir client = ClientWorkdir.withCfKey(tmp.resolve("jsonclient")).trustWithCfKey(server);
+        long t0 = System.nanoTime();
         Proc.Result r = client.cfrun("-f", hostsFile.toString(), "-b", "20", "--format", "json", "-q");
+        long wallMs = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(0, r.exit(), r::toString);
         ObjectMapper mapper = new ObjectMapper();
         List<String> seen = new ArrayList<>();
@@ -111,10 +113,24 @@ class FanOutIT {
             assertEquals(List.of("line-1", "line-2", "line-3", "line-4", "line-5"), output);
             assertEquals("command", j.get("lines").get(0).get("kind").asText());
             assertEquals("exit_code", j.get("lines").get(6).get("kind").asText());
-            assertTrue(j.get("timings_ms").get("total").asLong() >= 0);
+            assertTimings(j.get("timings_ms"), wallMs);
         }
         assertEquals(new java.util.HashSet<>(addresses), new java.util.HashSet<>(seen));
         assertEquals(HOSTS, seen.size());
+    }
+
+    /**
+     * A run's phases add up to at most its total (each rounded down to whole ms: 1 ms per phase), the total is
+     * within the wall time of the cfrun process, and the agent's run took its five 20 ms sleeps.
+     */
+    static void assertTimings(JsonNode t, long wallMs) {
+        long connect = t.get("connect").asLong();
+        long handshake = t.get("handshake").asLong();
+        long exec = t.get("exec").asLong();
+        long total = t.get("total").asLong();
+        assertTrue(connect + handshake + exec <= total + 3, "the phases add up to more than the total: " + t);
+        assertTrue(total <= wallMs, "total above the wall time of the whole cfrun (" + wallMs + " ms): " + t);
+        assertTrue(exec >= 100, "exec shorter than the script's 5 x 20 ms sleeps: " + t);
     }
 
     @Test

@@ -54,8 +54,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The interop suite: our client against a real cf-serverd of one CFEngine version (Debian's package, in a
  * container made by scripts/images.sh), over one protocol. One concrete class per cell of the matrix
- * (Interop315TlsIT … Interop324ClassicIT), so that the test report lists the matrix; the TLS classes run on
- * JDK 25 too (failsafe execution tls-on-jdk25). What each version does is asserted where we know it and
+ * (Interop315TlsIT … Interop324ClassicIT), so that the test report lists the matrix; every class runs on
+ * JDK 25 too (failsafe execution jdk25, on the JDK scripts/find-jdk.sh finds). What each version does is asserted where we know it and
  * recorded either way ({@link Observations}, target/interop/*.txt, docs/compatibility.md).
  * <p>The main server is strict: it trusts only client keys installed with that version's {@code cf-key -t}
  * (no trustkeysfrom), admits cf-agent and every bundle to 127.0.0.1, and lists 127.0.0.1 in

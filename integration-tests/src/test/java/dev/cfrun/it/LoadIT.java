@@ -38,6 +38,12 @@ class LoadIT {
         }
     }
 
+    /** CPU time of this whole JVM (all threads), ns. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
     @Test
     void thousandRunsHundredAtATime() throws Exception {
         String cmd = "/usr/bin/seq -f line-%g 1 " + LINES;
@@ -51,7 +57,7 @@ class LoadIT {
             long fdsBefore = openFds();
             int threadsBefore = Thread.activeCount();
             long t0 = System.nanoTime();
-            long cpu0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            long cpu0 = processCpuNanos();
             List<HostOutcome> outcomes;
             long peakHeap = 0;
             Timeouts t = Timeouts.builder().connect(Duration.ofSeconds(20)).handshake(Duration.ofSeconds(30))
@@ -70,7 +76,9 @@ class LoadIT {
                 });
                 peakHeap = peak[0];
             }
-            long wallMs = (System.nanoTime() - t0) / 1_000_000;
+            long cpuNanos = processCpuNanos() - cpu0;
+            long wallNanos = System.nanoTime() - t0;
+            long wallMs = wallNanos / 1_000_000;
             int failed = 0;
             for (HostOutcome o : outcomes) {
                 if (o.result().isEmpty()) {
@@ -93,17 +101,21 @@ class LoadIT {
             }
             long fdsAfter = openFds();
             int threadsAfter = Thread.activeCount();
+            int cores = Runtime.getRuntime().availableProcessors();
             String figures = String.format("LOAD %d runs x %d lines, %d at a time: wall %.1f s (%.0f runs/s),"
-                            + " peak live heap %d MB, fds %d -> %d, threads %d -> %d",
-                    RUNS, LINES, PARALLEL, wallMs / 1000.0, RUNS * 1000.0 / wallMs, peakHeap >> 20,
-                    fdsBefore, fdsAfter, threadsBefore, threadsAfter);
+                            + " CPU %.1f s (%d cores), peak live heap %d MB, fds %d -> %d, threads %d -> %d",
+                    RUNS, LINES, PARALLEL, wallMs / 1000.0, RUNS * 1000.0 / wallMs, cpuNanos / 1e9, cores,
+                    peakHeap >> 20, fdsBefore, fdsAfter, threadsBefore, threadsAfter);
             System.out.println(figures);
             System.err.println(figures);
             Files.writeString(Path.of("target", "load-figures.txt"), figures + "\n");
             assertTrue(fdsAfter <= fdsBefore, figures);
             assertTrue(threadsAfter <= threadsBefore, figures);
             assertTrue(peakHeap < 128L << 20, figures);
-            assertTrue(cpu0 >= 0);
+            // 1,000 handshakes cost CPU; the process cannot use more than its cores for the time it ran
+            // (plus the clock's granularity, 10 ms)
+            assertTrue(cpuNanos > 0, "no CPU time measured: " + figures);
+            assertTrue(cpuNanos <= wallNanos * cores + 10_000_000L, "CPU time above wall x cores: " + figures);
         }
     }
 }

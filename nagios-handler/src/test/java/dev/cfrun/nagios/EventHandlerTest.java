@@ -169,8 +169,10 @@ class EventHandlerTest {
 
     @Test
     void criticalHardRunsTheAgentWithTheExpandedClassAndLogsDecisionAndResult() throws Exception {
+        long t0 = System.nanoTime();
         Run r = event("--service", "HTTP-ours", "--hostname", "web-01", "-D", "nagios_${service}_${state}",
                 "CRITICAL", "HARD", "3", "127.0.0.1");
+        long wallMs = (System.nanoTime() - t0) / 1_000_000;
         assertOnlyNothingPrinted(r);
         assertEquals(1, fake.sessions().size());
         FakeCfServerd.Session s = fake.session(0);
@@ -202,7 +204,9 @@ class EventHandlerTest {
         assertEquals("tls", res.get("protocol"));
         assertEquals(fake.digest(), res.get("server_key"));
         assertTrue(res.get("output_tail").contains("fake agent output"), res.toString());
-        assertTrue(Long.parseLong(res.get("duration_ms")) >= 0);
+        long durationMs = Long.parseLong(res.get("duration_ms"));
+        assertTrue(durationMs >= 0 && durationMs <= wallMs, "duration_ms within the handler call's "
+                + wallMs + " ms: " + res);
         assertNull(res.get("error_kind"));
         assertEquals(Long.toString(ProcessHandle.current().pid()), res.get("pid"), "--wait: this process ran it");
     }

@@ -97,8 +97,10 @@ class DerTest {
         for (String bad : new String[] {"02 00", "02 02 00 01", "02 02 00 7f", "02 02 ff 80", "02 02 ff ff", "02 03 00 00 80"}) {
             assertThrows(Der.DerException.class, () -> new Der.Reader(hex(bad)).integer(), bad);
         }
-        for (String ok : new String[] {"02 01 00", "02 02 00 80", "02 02 ff 7f", "02 01 80", "02 01 ff"}) {
-            assertTrue(assertDoesNotThrowInteger(ok) != null, ok);
+        String[][] ok = {{"02 01 00", "0"}, {"02 02 00 80", "128"}, {"02 02 ff 7f", "-129"}, {"02 01 80", "-128"},
+            {"02 01 ff", "-1"}};
+        for (String[] c : ok) {
+            assertEquals(new BigInteger(c[1]), assertDoesNotThrowInteger(c[0]), c[0]);
         }
     }
 
