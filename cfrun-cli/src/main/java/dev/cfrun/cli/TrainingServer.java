@@ -3,12 +3,12 @@ package dev.cfrun.cli;
 import dev.cfrun.client.KeyFileException;
 import dev.cfrun.client.keys.ClientIdentity;
 import dev.cfrun.client.keys.KeyFiles;
-import dev.cfrun.client.keys.TrustStore;
-import dev.cfrun.client.keys.RsaKeys;
-import dev.cfrun.client.protocol.classic.Mpi;
-import dev.cfrun.client.protocol.tls.ClientCertificate;
-import dev.cfrun.client.transport.Frame;
-import dev.cfrun.client.transport.Frames;
+import dev.cfrun.client.internal.trust.TrustStore;
+import dev.cfrun.client.internal.keys.RsaKeys;
+import dev.cfrun.client.internal.protocol.classic.Mpi;
+import dev.cfrun.client.internal.protocol.tls.ClientCertificate;
+import dev.cfrun.client.internal.transport.Frame;
+import dev.cfrun.client.internal.transport.Frames;
 
 import javax.crypto.Cipher;
 import javax.net.ssl.KeyManager;

@@ -1,6 +1,6 @@
 package dev.cfrun.client;
 
-import dev.cfrun.client.protocol.ExecCommand;
+import dev.cfrun.client.internal.protocol.ExecRequest;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -45,14 +45,14 @@ public final class RunRequest {
             if (!bundles.isEmpty()) {
                 throw new IllegalArgumentException("CFEngine 2 has no bundles: --remote-bundles needs a CFEngine 3 server");
             }
-            ExecCommand.encodeCfengine2(classes, agentOptions); // fails early if too long
-            ExecCommand.cfengine2ClassData(selectClasses);
+            ExecRequest.encodeCfengine2(classes, agentOptions); // fails early if too long
+            ExecRequest.cfengine2ClassData(selectClasses);
         } else {
             if (!agentOptions.isEmpty()) {
                 throw new IllegalArgumentException("agent options " + agentOptions + " can only be sent to CFEngine 2"
                         + " cfservd; cf-serverd 3.x accepts only classes (-D) and bundles (-b)");
             }
-            ExecCommand.encode(classes, bundles); // fails early if the request is too long for one transaction
+            ExecRequest.encode(classes, bundles); // fails early if the request is too long for one transaction
         }
     }
 
@@ -165,7 +165,7 @@ public final class RunRequest {
             for (String n : names) {
                 for (String part : Objects.requireNonNull(n, "select class").split("[,: ]")) {
                     if (!part.isEmpty()) {
-                        ExecCommand.checkSelectClass(part);
+                        ExecRequest.checkSelectClass(part);
                         selectClasses.add(part);
                     }
                 }
@@ -204,7 +204,7 @@ public final class RunRequest {
         /** Arbitrary cfagent options, sent as they are to a CFEngine 2 cfservd (needs {@link ServerDialect#CFENGINE2}). */
         public Builder agentOptions(Collection<String> options) {
             for (String o : options) {
-                ExecCommand.checkAgentOption(Objects.requireNonNull(o, "agent option"));
+                ExecRequest.checkAgentOption(Objects.requireNonNull(o, "agent option"));
                 agentOptions.add(o);
             }
             return this;
@@ -219,7 +219,7 @@ public final class RunRequest {
                 for (String part : Objects.requireNonNull(n, what).split(",")) {
                     String p = part.strip();
                     if (!p.isEmpty()) {
-                        ExecCommand.checkName(p, what);
+                        ExecRequest.checkName(p, what);
                         into.add(p);
                     }
                 }

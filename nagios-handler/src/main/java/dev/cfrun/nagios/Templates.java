@@ -1,6 +1,6 @@
 package dev.cfrun.nagios;
 
-import dev.cfrun.client.protocol.ExecCommand;
+import dev.cfrun.client.internal.protocol.ExecRequest;
 
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -54,7 +54,7 @@ public final class Templates {
         }
         m.appendTail(sb);
         String result = sb.toString();
-        ExecCommand.checkName(result, what);
+        ExecRequest.checkName(result, what);
         return result;
     }
 }

@@ -3,7 +3,7 @@ package dev.cfrun.nagios;
 import dev.cfrun.client.HostAddress;
 import dev.cfrun.client.keys.KeyDigest;
 import dev.cfrun.client.keys.KeyFiles;
-import dev.cfrun.client.keys.RsaKeys;
+import dev.cfrun.client.internal.keys.RsaKeys;
 import dev.cfrun.client.testing.FakeCfServerd;
 import dev.cfrun.client.testing.FakeCfServerd.Reply;
 import dev.cfrun.client.testing.FakeCfServerd.Step;

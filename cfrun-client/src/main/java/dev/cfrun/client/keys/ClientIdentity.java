@@ -1,5 +1,7 @@
 package dev.cfrun.client.keys;
 
+import dev.cfrun.client.internal.keys.RsaKeys;
+
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Objects;

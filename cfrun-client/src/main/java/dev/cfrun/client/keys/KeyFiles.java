@@ -1,5 +1,9 @@
 package dev.cfrun.client.keys;
 
+import dev.cfrun.client.internal.keys.RsaKeys;
+import dev.cfrun.client.internal.keys.SafeFiles;
+import dev.cfrun.client.internal.keys.Pem;
+
 import dev.cfrun.client.KeyFileException;
 
 import java.nio.charset.StandardCharsets;
@@ -62,6 +66,15 @@ public final class KeyFiles {
             }
         }
         return id;
+    }
+
+    /**
+     * Writes a file that only its owner may read (mode 0600, its directory created 0700 if missing), replacing
+     * it atomically and never following a symlink planted in its place: for files beside keys, such as reports.
+     */
+    public static void writeOwnerOnly(Path file, byte[] content) throws KeyFileException {
+        SafeFiles.createPrivateDirectory(file.toAbsolutePath().getParent());
+        SafeFiles.replace(file, content);
     }
 
     /** Reads a public key file (ours or a peer's). */

@@ -2,9 +2,9 @@ package dev.cfrun.client.testing;
 
 import dev.cfrun.client.keys.ClientIdentity;
 import dev.cfrun.client.keys.KeyDigest;
-import dev.cfrun.client.protocol.tls.ClientCertificate;
-import dev.cfrun.client.transport.FrameException;
-import dev.cfrun.client.transport.Frames;
+import dev.cfrun.client.internal.protocol.tls.ClientCertificate;
+import dev.cfrun.client.internal.transport.FrameException;
+import dev.cfrun.client.internal.transport.Frames;
 
 import javax.crypto.Cipher;
 import javax.net.ssl.KeyManagerFactory;
