@@ -120,6 +120,7 @@ public final class RunRequest {
         return agentOptions;
     }
 
+    /** Builds a {@link RunRequest}; only the host is required. */
     public static final class Builder {
         private HostAddress host;
         private final List<String> classes = new ArrayList<>();

@@ -20,14 +20,22 @@ import java.security.spec.RSAKeyGenParameterSpec;
 
 /** Our own key pair on disk: {@code <workdir>/ppkeys/localhost.priv} and {@code localhost.pub}. */
 public final class KeyFiles {
+    /** The keys directory under a work dir. */
     public static final String PPKEYS = "ppkeys";
+    /** Our private key's file name in ppkeys. */
     public static final String PRIVATE_FILE = "localhost.priv";
+    /** Our public key's file name in ppkeys. */
     public static final String PUBLIC_FILE = "localhost.pub";
+    /** The key size cf-key uses. */
     public static final int DEFAULT_BITS = 2048;
 
     private KeyFiles() {
     }
 
+    /**
+     * @param workdir a CFEngine work dir
+     * @return its ppkeys directory
+     */
     public static Path ppkeys(Path workdir) {
         return workdir.resolve(PPKEYS);
     }
