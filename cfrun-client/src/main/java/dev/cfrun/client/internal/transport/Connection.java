@@ -28,7 +28,6 @@ public final class Connection implements Closeable {
     private Socket socket;
     private InputStream in;
     private OutputStream out;
-    private boolean tls;
 
     private Phase phase = Phase.CONNECT;
     private long phaseDeadline = Long.MAX_VALUE; // effective (min with overall)
@@ -84,13 +83,8 @@ public final class Connection implements Closeable {
             throw translate(e);
         }
         this.socket = ssl;
-        this.tls = true;
         this.in = new BufferedInputStream(ssl.getInputStream(), READ_BUFFER);
         this.out = ssl.getOutputStream(); // unbuffered: one write() = one TLS record = one transaction
-    }
-
-    public boolean isTls() {
-        return tls;
     }
 
     public Socket socket() {
