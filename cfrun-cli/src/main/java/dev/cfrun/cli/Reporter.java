@@ -10,7 +10,7 @@ import dev.cfrun.client.RunResult;
 import dev.cfrun.client.RunTimeoutException;
 import dev.cfrun.client.ServerKeyException;
 import dev.cfrun.client.ServerRefusedException;
-import dev.cfrun.client.keys.SafeFiles;
+import dev.cfrun.client.keys.KeyFiles;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -100,8 +100,7 @@ final class Reporter {
         if (outputDir != null) {
             Path f = outputDir.resolve(fileName(o));
             try {
-                SafeFiles.createPrivateDirectory(outputDir);
-                SafeFiles.replace(f, (block + (format == Format.TEXT ? errorLine : "")).getBytes(StandardCharsets.UTF_8));
+                KeyFiles.writeOwnerOnly(f, (block + (format == Format.TEXT ? errorLine : "")).getBytes(StandardCharsets.UTF_8));
                 files.add(f);
             } catch (CfRunException e) {
                 errorLine += "cfrun: " + o.request().host() + ": cannot write " + f + ": " + e.getMessage() + "\n";

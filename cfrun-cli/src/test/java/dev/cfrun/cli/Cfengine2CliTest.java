@@ -2,10 +2,10 @@ package dev.cfrun.cli;
 
 import dev.cfrun.client.keys.KeyFiles;
 import dev.cfrun.client.keys.KeyFixtures;
-import dev.cfrun.client.keys.RsaKeys;
+import dev.cfrun.client.internal.keys.RsaKeys;
 import dev.cfrun.fakeserver.FakeCfServerd;
 import dev.cfrun.fakeserver.FakeCfServerd.Session;
-import dev.cfrun.client.transport.Frames;
+import dev.cfrun.client.internal.transport.Frames;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -123,7 +123,7 @@ final class CliHarness {
     static void trustKeyFile(Path workdir, java.security.interfaces.RSAPublicKey key) {
         try {
             Path f = KeyFiles.ppkeys(workdir).resolve("root-" + dev.cfrun.client.keys.KeyDigest.md5(key) + ".pub");
-            Files.writeString(f, dev.cfrun.client.keys.RsaKeys.writePublic(key), StandardCharsets.US_ASCII);
+            Files.writeString(f, dev.cfrun.client.internal.keys.RsaKeys.writePublic(key), StandardCharsets.US_ASCII);
             Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

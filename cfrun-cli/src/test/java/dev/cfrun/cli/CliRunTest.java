@@ -527,7 +527,7 @@ class CliRunTest {
     @Test
     void jsonWithHostileOutputIsStillValid() throws Exception {
         FakeCfServerd f = fake(Reply.of(Step.line("cf-serverd executing cfruncommand: /bin/true\n"),
-                new Step(Step.Kind.SEND, dev.cfrun.client.transport.Frames.encode(
+                new Step(Step.Kind.SEND, dev.cfrun.client.internal.transport.Frames.encode(
                         "> \u007f\u0002\u001b[31mred\\ \"q\" \u00e9\n".getBytes(StandardCharsets.ISO_8859_1)), 0),
                 Step.line("(exit code: 0)\n"),
                 Step.terminator()));

@@ -3,7 +3,7 @@ package dev.cfrun.cli;
 import dev.cfrun.cli.CliHarness.Result;
 import dev.cfrun.client.keys.KeyDigest;
 import dev.cfrun.client.keys.KeyFiles;
-import dev.cfrun.client.keys.RsaKeys;
+import dev.cfrun.client.internal.keys.RsaKeys;
 import dev.cfrun.fakeserver.FakeCfServerd;
 import dev.cfrun.fakeserver.FakeCfServerd.Reply;
 import org.junit.jupiter.api.AfterEach;

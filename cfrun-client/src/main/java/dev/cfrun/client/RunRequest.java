@@ -1,7 +1,7 @@
 package dev.cfrun.client;
 
 import dev.cfrun.client.hosts.AgentOptions;
-import dev.cfrun.client.protocol.ExecCommand;
+import dev.cfrun.client.internal.protocol.ExecRequest;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -46,13 +46,13 @@ public final class RunRequest {
             if (!bundles.isEmpty()) {
                 throw new IllegalArgumentException("CFEngine 2 has no bundles: --remote-bundles needs a CFEngine 3 server");
             }
-            ExecCommand.encodeCfengine2(classes, agentOptions); // fails early if too long
-            ExecCommand.cfengine2ClassData(selectClasses);
+            ExecRequest.encodeCfengine2(classes, agentOptions); // fails early if too long
+            ExecRequest.cfengine2ClassData(selectClasses);
         } else {
             if (!agentOptions.isEmpty()) {
                 throw AgentOptions.notForCfengine3(agentOptions, null, "ServerDialect.CFENGINE2 for cfservd 2.x");
             }
-            ExecCommand.encode(classes, bundles); // fails early if the request is too long for one transaction
+            ExecRequest.encode(classes, bundles); // fails early if the request is too long for one transaction
         }
     }
 
@@ -120,6 +120,7 @@ public final class RunRequest {
         return agentOptions;
     }
 
+    /** Builds a {@link RunRequest}; only the host is required. */
     public static final class Builder {
         private HostAddress host;
         private final List<String> classes = new ArrayList<>();
@@ -165,7 +166,7 @@ public final class RunRequest {
             for (String n : names) {
                 for (String part : Objects.requireNonNull(n, "select class").split("[,: ]")) {
                     if (!part.isEmpty()) {
-                        ExecCommand.checkSelectClass(part);
+                        ExecRequest.checkSelectClass(part);
                         selectClasses.add(part);
                     }
                 }
@@ -204,7 +205,7 @@ public final class RunRequest {
         /** Arbitrary cfagent options, sent as they are to a CFEngine 2 cfservd (needs {@link ServerDialect#CFENGINE2}). */
         public Builder agentOptions(Collection<String> options) {
             for (String o : options) {
-                ExecCommand.checkAgentOption(Objects.requireNonNull(o, "agent option"));
+                ExecRequest.checkAgentOption(Objects.requireNonNull(o, "agent option"));
                 agentOptions.add(o);
             }
             return this;
@@ -219,7 +220,7 @@ public final class RunRequest {
                 for (String part : Objects.requireNonNull(n, what).split(",")) {
                     String p = part.strip();
                     if (!p.isEmpty()) {
-                        ExecCommand.checkName(p, what);
+                        ClassNames.check(p, what);
                         into.add(p);
                     }
                 }

@@ -19,5 +19,13 @@ import java.util.Optional;
 public record ServerKey(HostAddress host, String address, Protocol protocol, RSAPublicKey key, String digest,
                         String shaDigest, Status status, Optional<String> expectedDigest) {
 
-    public enum Status { TRUSTED, UNKNOWN, CHANGED }
+    /** What the trust store says about a server's key. */
+    public enum Status {
+        /** Trusted: a ppkeys file holds it, or it is the key recorded for this address. */
+        TRUSTED,
+        /** Not known to the trust store. */
+        UNKNOWN,
+        /** Another key is trusted for this address. */
+        CHANGED
+    }
 }

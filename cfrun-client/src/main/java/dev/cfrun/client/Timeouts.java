@@ -88,6 +88,7 @@ public final class Timeouts {
         return "Timeouts[connect=" + connect + ", handshake=" + handshake + ", idle=" + idle + ", overall=" + overall + "]";
     }
 
+    /** Builds {@link Timeouts}; every limit not set keeps its default. */
     public static final class Builder {
         private Duration connect = Duration.ofSeconds(30);
         private Duration handshake = Duration.ofSeconds(30);

@@ -35,7 +35,17 @@ public final class TrustPolicy {
         boolean trust(HostAddress host, String address, String digest);
     }
 
-    public enum Mode { STRICT, TRUST_ON_FIRST_USE, PINNED, ASK }
+    /** The policy's kind, as created by the factory method of the same name. */
+    public enum Mode {
+        /** Only keys already trusted. */
+        STRICT,
+        /** An unknown key is trusted and stored. */
+        TRUST_ON_FIRST_USE,
+        /** Only the keys with the given digests (and those already trusted). */
+        PINNED,
+        /** An unknown key is shown to a prompt, which decides. */
+        ASK
+    }
 
     private static final TrustPolicy STRICT = new TrustPolicy(Mode.STRICT, Set.of(), null);
     private static final TrustPolicy TOFU = new TrustPolicy(Mode.TRUST_ON_FIRST_USE, Set.of(), null);
@@ -81,6 +91,7 @@ public final class TrustPolicy {
         return new TrustPolicy(Mode.ASK, Set.of(), Objects.requireNonNull(prompt, "prompt"));
     }
 
+    /** @return the policy's kind */
     public Mode mode() {
         return mode;
     }

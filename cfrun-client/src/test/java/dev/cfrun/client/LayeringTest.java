@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -15,59 +16,174 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Keeps the architecture visible in the package tree honest: layers depend only downward
- * (transport → keys → protocol.tls / protocol.classic → the CfRunClient façade), and the library has
- * no global side effects. Lower layers may use the API's value and exception types, never the façade.
+ * Keeps the architecture visible in the package tree honest:
+ * <ul>
+ *   <li>inside the library, layers depend only downward: internal.transport → internal.keys → keys →
+ *       internal.trust → internal.protocol → internal.protocol.tls / internal.protocol.classic (not each
+ *       other) → internal → the {@link CfRunClient} façade. Every layer may use the API's value and
+ *       exception types, never the façade;</li>
+ *   <li>the other modules' main code uses the library's API only: no {@code dev.cfrun.client.internal}
+ *       (integration-tests, which checks the internals against real servers, excepted);</li>
+ *   <li>the library has no global side effects.</li>
+ * </ul>
+ * The checks are pure functions of a file's text, so that a test can show they fail when they should.
  */
 class LayeringTest {
     private static final Path SRC = Path.of("src/main/java/dev/cfrun/client");
+    private static final Path MODULES = Path.of("..");
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?(dev\\.cfrun\\.[\\w.]+);", Pattern.MULTILINE);
+    private static final String LIBRARY = "dev.cfrun.client.";
+    private static final String INTERNAL = "dev.cfrun.client.internal.";
 
-    private record Source(Path file, String pkg, String text, List<String> imports) {
+    /** Rank of each library package (relative to dev.cfrun.client): a package may import only lower ranks. */
+    private static final Map<String, Integer> RANK = Map.ofEntries(
+            Map.entry("internal.transport", 0),
+            Map.entry("internal.keys", 1),
+            Map.entry("keys", 2),
+            Map.entry("internal.trust", 3),
+            Map.entry("internal.protocol", 4),
+            Map.entry("internal.protocol.tls", 5),
+            Map.entry("internal.protocol.classic", 5),
+            Map.entry("internal", 6),
+            Map.entry("hosts", 6),
+            Map.entry("", 7));
+
+    /** The library package of a class name ("internal.trust" for dev.cfrun.client.internal.trust.TrustStore). */
+    private static String packageOf(String className) {
+        String rest = className.substring(LIBRARY.length());
+        int dot = rest.lastIndexOf('.');
+        String pkg = dot < 0 ? "" : rest.substring(0, dot);
+        // a nested type (ServerKey.Status) or a static member: drop trailing capitalised segments
+        while (!pkg.isEmpty() && !RANK.containsKey(pkg)) {
+            int d = pkg.lastIndexOf('.');
+            pkg = d < 0 ? "" : pkg.substring(0, d);
+        }
+        return pkg;
     }
 
-    private static List<Source> sources() throws IOException {
-        List<Source> out = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(SRC)) {
-            for (Path f : s.filter(p -> p.toString().endsWith(".java")).toList()) {
-                String text = Files.readString(f);
-                String pkg = SRC.relativize(f.getParent()).toString().replace('/', '.');
-                List<String> imports = new ArrayList<>();
-                Matcher m = IMPORT.matcher(text);
-                while (m.find()) {
-                    imports.add(m.group(1));
-                }
-                out.add(new Source(f, pkg, text, imports));
+    /**
+     * The layering violations of one library source file.
+     *
+     * @param file what to call it in a message
+     * @param pkg  its package, relative to dev.cfrun.client ("" for the API package)
+     * @param text its text
+     */
+    static List<String> libraryViolations(String file, String pkg, String text) {
+        List<String> out = new ArrayList<>();
+        Integer own = RANK.get(pkg);
+        if (own == null) {
+            out.add(file + " is in package '" + pkg + "', which has no layer: add it to LayeringTest.RANK");
+            return out;
+        }
+        Matcher m = IMPORT.matcher(text);
+        while (m.find()) {
+            String imp = m.group(1);
+            if (!imp.startsWith(LIBRARY)) {
+                out.add(file + " imports " + imp); // the CLI, the handler, …: never from the library
+                continue;
+            }
+            String target = packageOf(imp);
+            boolean façade = imp.equals(LIBRARY + "CfRunClient") || imp.startsWith(LIBRARY + "CfRunClient.");
+            boolean bad = target.isEmpty() ? façade && !pkg.isEmpty()
+                    : RANK.get(target) > own || (RANK.get(target).equals(own) && !target.equals(pkg));
+            if (bad) {
+                out.add(file + " imports " + imp);
             }
         }
-        assertTrue(out.size() > 20, "sources not found under " + SRC.toAbsolutePath());
         return out;
     }
 
-    private static boolean inPackage(String imported, String pkg) {
-        return imported.startsWith("dev.cfrun.client." + pkg + ".");
+    /** Uses of the library's internals in another module's source file (imports and qualified names). */
+    static List<String> internalUses(String file, String text) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("\\b" + Pattern.quote(INTERNAL) + "[\\w.]*").matcher(code(text));
+        while (m.find()) {
+            String use = m.group().replaceAll("\\.$", "");
+            if (!out.contains(file + " imports " + use)) {
+                out.add(file + " imports " + use);
+            }
+        }
+        return out;
+    }
+
+    private record Source(String file, String pkg, String text) {
+    }
+
+    private static List<Source> sources(Path root, Path relativeTo) throws IOException {
+        List<Source> out = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path f : s.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+                String pkg = root.relativize(f.getParent()).toString().replace('/', '.');
+                out.add(new Source(relativeTo.relativize(f).toString(), pkg, Files.readString(f)));
+            }
+        }
+        return out;
     }
 
     @Test
     void layersDependOnlyDownward() throws IOException {
+        List<Source> sources = sources(SRC, SRC);
+        assertTrue(sources.size() > 40, "sources not found under " + SRC.toAbsolutePath());
         List<String> violations = new ArrayList<>();
-        for (Source s : sources()) {
-            for (String imp : s.imports()) {
-                boolean façade = imp.equals("dev.cfrun.client.CfRunClient") || imp.equals("dev.cfrun.client.ServerTrust");
-                boolean bad = switch (s.pkg()) {
-                    case "transport" -> inPackage(imp, "keys") || inPackage(imp, "protocol") || façade;
-                    case "keys" -> inPackage(imp, "transport") || inPackage(imp, "protocol") || façade;
-                    case "protocol" -> inPackage(imp, "protocol.tls") || inPackage(imp, "protocol.classic") || façade;
-                    case "protocol.tls" -> inPackage(imp, "protocol.classic") || façade;
-                    case "protocol.classic" -> inPackage(imp, "protocol.tls") || façade;
-                    default -> false;
-                };
-                if (bad || imp.startsWith("dev.cfrun.cli.") || imp.startsWith("dev.cfrun.nagios.")) {
-                    violations.add(s.file() + " imports " + imp);
+        for (Source s : sources) {
+            violations.addAll(libraryViolations(s.file(), s.pkg(), s.text()));
+        }
+        assertEquals(List.of(), violations);
+    }
+
+    @Test
+    void otherModulesUseOnlyTheApi() throws IOException {
+        List<String> violations = new ArrayList<>();
+        int files = 0;
+        try (Stream<Path> modules = Files.list(MODULES)) {
+            for (Path module : modules.sorted().toList()) {
+                String name = module.getFileName().toString();
+                Path main = module.resolve("src/main/java");
+                if (name.equals("cfrun-client") || name.equals("integration-tests") || !Files.isDirectory(main)) {
+                    continue;
+                }
+                for (Source s : sources(main, MODULES)) {
+                    files++;
+                    violations.addAll(internalUses(s.file(), s.text()));
                 }
             }
         }
+        assertTrue(files > 20, "other modules' sources not found under " + MODULES.toAbsolutePath());
         assertEquals(List.of(), violations);
+    }
+
+    @Test
+    void theCheckFailsWhenTheCliImportsAnInternalClass() {
+        String cli = """
+                package dev.cfrun.cli;
+
+                import dev.cfrun.client.CfRunClient;
+                import dev.cfrun.client.internal.transport.Frames;
+
+                final class Sneaky {
+                    byte[] end() {
+                        return dev.cfrun.client.internal.protocol.ExecRequest.encode(java.util.List.of(), java.util.List.of());
+                    }
+                }
+                """;
+        assertEquals(List.of("cfrun-cli/src/main/java/dev/cfrun/cli/Sneaky.java imports dev.cfrun.client.internal.transport.Frames",
+                        "cfrun-cli/src/main/java/dev/cfrun/cli/Sneaky.java imports dev.cfrun.client.internal.protocol.ExecRequest.encode"),
+                internalUses("cfrun-cli/src/main/java/dev/cfrun/cli/Sneaky.java", cli));
+        assertEquals(List.of(), internalUses("Fine.java", "import dev.cfrun.client.CfRunClient;\n// dev.cfrun.client.internal.x in a comment\n"));
+    }
+
+    @Test
+    void theCheckFailsWhenALayerImportsUpward() {
+        String transport = "package dev.cfrun.client.internal.transport;\n"
+                + "import dev.cfrun.client.RunTimeoutException;\n"
+                + "import dev.cfrun.client.internal.trust.TrustStore;\n"
+                + "import dev.cfrun.client.CfRunClient;\n";
+        assertEquals(List.of("T.java imports dev.cfrun.client.internal.trust.TrustStore", "T.java imports dev.cfrun.client.CfRunClient"),
+                libraryViolations("T.java", "internal.transport", transport));
+        String tls = "import dev.cfrun.client.internal.protocol.classic.Mpi;\nimport dev.cfrun.client.internal.protocol.Peer;\n";
+        assertEquals(List.of("U.java imports dev.cfrun.client.internal.protocol.classic.Mpi"),
+                libraryViolations("U.java", "internal.protocol.tls", tls));
+        assertEquals(List.of(), libraryViolations("V.java", "", "import dev.cfrun.client.internal.RunAttempt;\n"));
     }
 
     /** The source without comment lines (javadoc examples may print). */
@@ -85,7 +201,7 @@ class LayeringTest {
     @Test
     void noGlobalSideEffectsInTheLibrary() throws IOException {
         List<String> violations = new ArrayList<>();
-        for (Source s : sources()) {
+        for (Source s : sources(SRC, SRC)) {
             for (String forbidden : new String[] {"System.exit", "System.out", "System.err", "Security.addProvider",
                 "Security.insertProviderAt", "Security.setProperty", "printStackTrace", "setDefaultSSLSocketFactory",
                 "HttpsURLConnection.setDefault"}) {

@@ -3,8 +3,8 @@ package dev.cfrun.client;
 import dev.cfrun.client.keys.ClientIdentity;
 import dev.cfrun.client.keys.KeyDigest;
 import dev.cfrun.client.keys.KeyFiles;
-import dev.cfrun.client.keys.RsaKeys;
-import dev.cfrun.client.keys.TrustStore;
+import dev.cfrun.client.internal.keys.RsaKeys;
+import dev.cfrun.client.internal.trust.TrustStore;
 import dev.cfrun.fakeserver.FakeCfServerd;
 import dev.cfrun.fakeserver.TestKeys;
 

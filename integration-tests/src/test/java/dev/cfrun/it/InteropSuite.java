@@ -16,7 +16,7 @@ import dev.cfrun.client.UnknownServerKeyException;
 import dev.cfrun.client.keys.ClientIdentity;
 import dev.cfrun.client.keys.KeyDigest;
 import dev.cfrun.client.keys.KeyFiles;
-import dev.cfrun.client.protocol.tls.TlsContext;
+import dev.cfrun.client.internal.protocol.tls.TlsContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -498,7 +498,7 @@ abstract class InteropSuite {
         try (Socket tcp = new Socket()) {
             tcp.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
             tcp.setSoTimeout(10_000);
-            SSLSocket ssl = tls.layer(tcp, "127.0.0.1", server.port());
+            SSLSocket ssl = tls.layer(tcp, "127.0.0.1", server.port(), TlsContext.KeyShares.ALL_GROUPS);
             if (onlyProtocol != null) {
                 ssl.setEnabledProtocols(new String[] {onlyProtocol});
             }

@@ -6,7 +6,7 @@ import dev.cfrun.client.Protocol;
 import dev.cfrun.client.RunRequest;
 import dev.cfrun.client.RunResult;
 import dev.cfrun.client.keys.KeyFiles;
-import dev.cfrun.client.protocol.tls.TlsContext;
+import dev.cfrun.client.internal.protocol.tls.TlsContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

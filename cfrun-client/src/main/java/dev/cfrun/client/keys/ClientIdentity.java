@@ -1,5 +1,7 @@
 package dev.cfrun.client.keys;
 
+import dev.cfrun.client.internal.keys.RsaKeys;
+
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Objects;
@@ -10,16 +12,19 @@ public final class ClientIdentity {
     private final RSAPublicKey publicKey;
     private final String digest;
 
+    /** @param privateKey our private key (the public key is derived from it) */
     public ClientIdentity(RSAPrivateCrtKey privateKey) {
         this.privateKey = Objects.requireNonNull(privateKey, "privateKey");
         this.publicKey = RsaKeys.publicOf(privateKey);
         this.digest = KeyDigest.md5(publicKey);
     }
 
+    /** @return our private key */
     public RSAPrivateCrtKey privateKey() {
         return privateKey;
     }
 
+    /** @return our public key */
     public RSAPublicKey publicKey() {
         return publicKey;
     }

@@ -15,8 +15,11 @@ import java.util.Locale;
  */
 public final class KeyDigest {
 
+    /** The two digest forms CFEngine prints and files keys under. */
     public enum Algorithm {
+        /** {@code MD5=…}, the community default. */
         MD5("MD5=", "MD5", 32),
+        /** {@code SHA=…}, the Enterprise (FIPS) form. */
         SHA256("SHA=", "SHA-256", 64);
 
         private final String prefix;
@@ -29,6 +32,7 @@ public final class KeyDigest {
             this.hexLength = hexLength;
         }
 
+        /** @return the digest's prefix, {@code MD5=} or {@code SHA=} */
         public String prefix() {
             return prefix;
         }
@@ -47,6 +51,11 @@ public final class KeyDigest {
         return of(key, Algorithm.SHA256);
     }
 
+    /**
+     * @param key a public key
+     * @param alg the digest form
+     * @return the key's digest in that form, as cf-key -p prints it
+     */
     public static String of(RSAPublicKey key, Algorithm alg) {
         return alg.prefix + HexFormat.of().formatHex(raw(key, alg));
     }

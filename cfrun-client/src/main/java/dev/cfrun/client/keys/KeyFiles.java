@@ -1,5 +1,9 @@
 package dev.cfrun.client.keys;
 
+import dev.cfrun.client.internal.keys.RsaKeys;
+import dev.cfrun.client.internal.keys.SafeFiles;
+import dev.cfrun.client.internal.keys.Pem;
+
 import dev.cfrun.client.KeyFileException;
 
 import java.nio.charset.StandardCharsets;
@@ -16,14 +20,22 @@ import java.security.spec.RSAKeyGenParameterSpec;
 
 /** Our own key pair on disk: {@code <workdir>/ppkeys/localhost.priv} and {@code localhost.pub}. */
 public final class KeyFiles {
+    /** The keys directory under a work dir. */
     public static final String PPKEYS = "ppkeys";
+    /** Our private key's file name in ppkeys. */
     public static final String PRIVATE_FILE = "localhost.priv";
+    /** Our public key's file name in ppkeys. */
     public static final String PUBLIC_FILE = "localhost.pub";
+    /** The key size cf-key uses. */
     public static final int DEFAULT_BITS = 2048;
 
     private KeyFiles() {
     }
 
+    /**
+     * @param workdir a CFEngine work dir
+     * @return its ppkeys directory
+     */
     public static Path ppkeys(Path workdir) {
         return workdir.resolve(PPKEYS);
     }
@@ -62,6 +74,15 @@ public final class KeyFiles {
             }
         }
         return id;
+    }
+
+    /**
+     * Writes a file that only its owner may read (mode 0600, its directory created 0700 if missing), replacing
+     * it atomically and never following a symlink planted in its place: for files beside keys, such as reports.
+     */
+    public static void writeOwnerOnly(Path file, byte[] content) throws KeyFileException {
+        SafeFiles.createPrivateDirectory(file.toAbsolutePath().getParent());
+        SafeFiles.replace(file, content);
     }
 
     /** Reads a public key file (ours or a peer's). */

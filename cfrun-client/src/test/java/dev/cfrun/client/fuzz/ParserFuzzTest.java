@@ -4,13 +4,13 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import dev.cfrun.client.KeyFileException;
 import dev.cfrun.client.ReplyLine;
-import dev.cfrun.client.keys.RsaKeys;
-import dev.cfrun.client.protocol.ReplyParser;
-import dev.cfrun.client.protocol.classic.Mpi;
-import dev.cfrun.client.transport.Frame;
-import dev.cfrun.client.transport.FrameException;
-import dev.cfrun.client.transport.Frames;
-import dev.cfrun.client.transport.TruncatedException;
+import dev.cfrun.client.internal.keys.RsaKeys;
+import dev.cfrun.client.internal.protocol.ReplyClassifier;
+import dev.cfrun.client.internal.protocol.classic.Mpi;
+import dev.cfrun.client.internal.transport.Frame;
+import dev.cfrun.client.internal.transport.FrameException;
+import dev.cfrun.client.internal.transport.Frames;
+import dev.cfrun.client.internal.transport.TruncatedException;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -38,7 +38,7 @@ class ParserFuzzTest {
                 if (f.payload().length < 1 || f.payload().length > Frames.MAX_PAYLOAD) {
                     throw new AssertionError("frame outside the limits: " + f.payload().length);
                 }
-                ReplyParser.isTerminator(f.payload());
+                ReplyClassifier.isTerminator(f.payload());
                 f.text();
             }
         } catch (FrameException | TruncatedException expected) {
@@ -66,8 +66,8 @@ class ParserFuzzTest {
     @FuzzTest(maxDuration = "30m")
     void replies(FuzzedDataProvider data) {
         String raw = data.consumeRemainingAsString();
-        for (ReplyLine l : new ReplyLine[] {ReplyParser.classify(raw), ReplyParser.classifyCfengine2(raw, true, false),
-            ReplyParser.classifyCfengine2(raw, false, true), ReplyParser.classifyCfengine2(raw, false, false)}) {
+        for (ReplyLine l : new ReplyLine[] {ReplyClassifier.classify(raw), ReplyClassifier.classifyCfengine2(raw, true, false),
+            ReplyClassifier.classifyCfengine2(raw, false, true), ReplyClassifier.classifyCfengine2(raw, false, false)}) {
             if (l == null || !l.raw().equals(raw)) {
                 throw new AssertionError("the raw payload must be kept: " + l);
             }

@@ -1,5 +1,7 @@
 package dev.cfrun.client.keys;
 
+import dev.cfrun.client.internal.keys.Der;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

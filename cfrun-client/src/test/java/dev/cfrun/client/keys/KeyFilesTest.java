@@ -1,5 +1,8 @@
 package dev.cfrun.client.keys;
 
+import dev.cfrun.client.internal.keys.Pem;
+import dev.cfrun.client.internal.keys.RsaKeys;
+
 import dev.cfrun.client.KeyFileException;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -24,6 +27,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static dev.cfrun.client.keys.KeyFixtures.bytes;
+import static dev.cfrun.client.keys.KeyFixtures.chmod;
+import static dev.cfrun.client.keys.KeyFixtures.mode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -33,14 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KeyFilesTest {
     @TempDir
     Path tmp;
-
-    static String mode(Path p) throws IOException {
-        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
-    }
-
-    static void chmod(Path p, String perms) throws IOException {
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(perms));
-    }
 
     private static List<String> names(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
@@ -81,7 +78,7 @@ class KeyFilesTest {
         assertEquals(1024, id.publicKey().getModulus().bitLength());
         assertEquals(BigInteger.valueOf(65537), id.publicKey().getPublicExponent());
         RSAPrivateCrtKey back = RsaKeys.readPrivate(Files.readAllBytes(priv), null);
-        RsaKeysTest.assertSamePrivate(id.privateKey(), back);
+        KeyFixtures.assertSamePrivate(id.privateKey(), back);
         assertTrue(RsaKeys.sameKey(id.publicKey(), RsaKeys.readPublic(Files.readAllBytes(pub))));
         // the exact format cf-key writes
         assertEquals(RsaKeys.writePrivate(back), Files.readString(priv, StandardCharsets.US_ASCII));
@@ -106,7 +103,7 @@ class KeyFilesTest {
         }
         KeyPair kp = conv.getKeyPair(assertInstanceOf(PEMKeyPair.class, privObj));
         RSAPrivateCrtKey bcPriv = assertInstanceOf(RSAPrivateCrtKey.class, kp.getPrivate());
-        RsaKeysTest.assertSamePrivate(id.privateKey(), bcPriv);
+        KeyFixtures.assertSamePrivate(id.privateKey(), bcPriv);
         assertTrue(RsaKeys.sameKey(id.publicKey(), (RSAPublicKey) kp.getPublic()));
 
         Object pubObj;
@@ -182,7 +179,7 @@ class KeyFilesTest {
     void loadsCfKeysWorkdir() throws Exception {
         ClientIdentity id = KeyFiles.loadFromWorkdir(workdirWith("cfkey.priv", "cfkey.pub"));
         assertEquals(KeyFixtures.CFKEY_MD5, id.digest());
-        RsaKeysTest.assertSamePrivate(KeyFixtures.cfkeyPrivate(), id.privateKey());
+        KeyFixtures.assertSamePrivate(KeyFixtures.cfkeyPrivate(), id.privateKey());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.cfrun.client.keys;
 
+import dev.cfrun.client.internal.keys.RsaKeys;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -22,6 +24,29 @@ public final class KeyFixtures {
     public static final String E35_SHA = "SHA=54e8dbdac85d0f666bd915f901a0c4c2fa43d709af61da53698868e234e4c57e";
 
     private KeyFixtures() {
+    }
+
+    /** Asserts two private keys are the same key, component by component. */
+    public static void assertSamePrivate(RSAPrivateCrtKey a, RSAPrivateCrtKey b) {
+        org.junit.jupiter.api.Assertions.assertEquals(a.getModulus(), b.getModulus());
+        org.junit.jupiter.api.Assertions.assertEquals(a.getPublicExponent(), b.getPublicExponent());
+        org.junit.jupiter.api.Assertions.assertEquals(a.getPrivateExponent(), b.getPrivateExponent());
+        org.junit.jupiter.api.Assertions.assertEquals(a.getPrimeP(), b.getPrimeP());
+        org.junit.jupiter.api.Assertions.assertEquals(a.getPrimeQ(), b.getPrimeQ());
+        org.junit.jupiter.api.Assertions.assertEquals(a.getPrimeExponentP(), b.getPrimeExponentP());
+        org.junit.jupiter.api.Assertions.assertEquals(a.getPrimeExponentQ(), b.getPrimeExponentQ());
+        org.junit.jupiter.api.Assertions.assertEquals(a.getCrtCoefficient(), b.getCrtCoefficient());
+    }
+
+    /** A file's permissions, as {@code rw-------} (not following a link). */
+    public static String mode(java.nio.file.Path p) throws IOException {
+        return java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /** Sets a file's permissions from {@code rw-------} form. */
+    public static void chmod(java.nio.file.Path p, String perms) throws IOException {
+        java.nio.file.Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(perms));
     }
 
     public static byte[] bytes(String name) {
