@@ -4,7 +4,7 @@
 #
 # Sourced by bin/lib/launch.sh: cds_archive JAVA JAR sets $cds_file (empty when the JVM cannot be identified).
 # Run by the build (package):   sh bin/lib/cds.sh train JAVA JAR TRAINING-MAIN-CLASS
-# By hand, for another JDK:     scripts/cds.sh /usr/lib/jvm/temurin-25-jdk-amd64
+# By hand, for another JDK:     sh bin/lib/cds.sh train /usr/lib/jvm/temurin-25-jdk-amd64/bin/java JAR TRAINING-MAIN-CLASS
 #
 # The training JVM runs with the launcher's own options (bin/lib/launch.sh: cfrun_jvm_options); an archive
 # is only usable with compatible ones.
