@@ -37,7 +37,11 @@ public final class CfRunClient implements AutoCloseable {
         this.ctx = ctx;
     }
 
-    /** A builder; every setting has a safe default except the identity (see {@link Builder#build()}). */
+    /**
+     * A builder; every setting has a safe default except the identity (see {@link Builder#build()}).
+     *
+     * @return a new builder with the defaults
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -45,6 +49,8 @@ public final class CfRunClient implements AutoCloseable {
     /**
      * The work dir a CFEngine admin expects: {@code /var/lib/cfengine3} (Debian) or {@code /var/cfengine}
      * (upstream), whichever holds a key pair we can see, else {@code ~/.cfrun}.
+     *
+     * @return the CFEngine work dir to use when none is configured
      */
     public static Path defaultWorkdir() {
         return WorkDirs.defaultWorkdir();
@@ -55,22 +61,36 @@ public final class CfRunClient implements AutoCloseable {
      * TLS implementation; for {@link Protocol#CLASSIC} the RSA cipher): per-process work that depends on no
      * host and no key. A short-lived program calls this first, so that the JDK's set-up overlaps its own: a
      * cold TLS run then starts its handshake tens of milliseconds sooner. Optional; it changes only timing.
+     *
+     * @param protocol the protocol the coming runs will use ({@link Protocol#AUTO}: TLS, which it tries first)
      */
     public static void warmUp(Protocol protocol) {
         WarmUp.start(Objects.requireNonNull(protocol, "protocol"));
     }
 
-    /** Our key's digest ({@code MD5=…}): what a server admin trusts with {@code cf-key -t}. */
+    /**
+     * Our key's digest ({@code MD5=…}): what a server admin trusts with {@code cf-key -t}.
+     *
+     * @return the MD5 digest of our public key, as cf-key prints it
+     */
     public String clientDigest() {
         return ctx.identity().digest();
     }
 
-    /** The user name claimed to servers. */
+    /**
+     * The user name claimed to servers.
+     *
+     * @return the user name sent to servers (checked against their {@code allowusers})
+     */
     public String user() {
         return ctx.user();
     }
 
-    /** The ppkeys directory used as trust store. */
+    /**
+     * The ppkeys directory used as trust store.
+     *
+     * @return the directory holding the trusted server keys ({@code <user>-MD5=….pub})
+     */
     public Path trustDirectory() {
         return ctx.trustStore().directory();
     }
@@ -78,6 +98,8 @@ public final class CfRunClient implements AutoCloseable {
     /**
      * Runs the remote agent on one host and waits for it to finish.
      *
+     * @param request the host, classes, bundles and limits of the run
+     * @return the agent's output and, from cf-serverd 3.18 on, its exit code
      * @throws CfRunException a subclass saying what went wrong; output received before a failure is in
      *                        {@link CfRunException#linesReceived()}
      */
@@ -94,6 +116,11 @@ public final class CfRunClient implements AutoCloseable {
      * Ctrl-C) aborts the runs in progress and the hosts not yet started end with
      * {@link RunCancelledException}.
      *
+     * @param requests    one request per host, in the order the result lists them
+     * @param parallelism the maximum number of runs at once; at least 1
+     * @param onEach      called once per host as soon as its run ends, from the thread that ran it;
+     *                    {@code null} for none
+     * @return one outcome per request, in request order
      * @throws InterruptedException if the calling thread is interrupted while waiting (runs in progress
      *                              are then aborted)
      */
@@ -110,6 +137,10 @@ public final class CfRunClient implements AutoCloseable {
      * Connects and reads the server's key without running anything and without trusting it: over TLS the
      * handshake only (the server proves it holds the key); over classic the "n" form up to the key (the
      * server must accept our key first). {@link Protocol#AUTO} tries TLS first.
+     *
+     * @param host the server to ask
+     * @return the server's public key, its digests and the address it was read from; not yet trusted
+     * @throws CfRunException if the server cannot be reached or breaks the protocol
      */
     public ServerKey fetchServerKey(HostAddress host) throws CfRunException {
         return Probe.probe(ctx, host, false).serverKey();
@@ -122,6 +153,10 @@ public final class CfRunClient implements AutoCloseable {
      * reported in the result, not thrown; failures to connect or to be accepted are thrown.
      * <p>Over classic, "authenticated" means the server accepted our key ("OK: key accepted"); the run's
      * own proofs are not exchanged.
+     *
+     * @param host the server to check
+     * @return the protocol used, the server's key and whether it is trusted, and whether we were accepted
+     * @throws CfRunException if the server cannot be reached, does not accept us, or breaks the protocol
      */
     public ProbeResult probe(HostAddress host) throws CfRunException {
         return Probe.probe(ctx, host, true);
@@ -130,6 +165,9 @@ public final class CfRunClient implements AutoCloseable {
     /**
      * Stores a fetched key as trusted (ppkeys/&lt;user&gt;-MD5=….pub, and the address record), after the caller
      * has checked its digest. A key recorded for that address before is superseded.
+     *
+     * @param key a key returned by {@link #fetchServerKey(HostAddress)}
+     * @throws KeyFileException if the key cannot be written to the trust store
      */
     public void trustServerKey(ServerKey key) throws KeyFileException {
         ctx.trustStore().trust(key.key(), key.address(), key.host().port());
@@ -162,26 +200,47 @@ public final class CfRunClient implements AutoCloseable {
         private Builder() {
         }
 
-        /** A CFEngine work dir: identity from {@code ppkeys/localhost.priv}, trust store {@code ppkeys/}. */
+        /**
+         * A CFEngine work dir: identity from {@code ppkeys/localhost.priv}, trust store {@code ppkeys/}.
+         *
+         * @param dir the work dir, e.g. {@code /var/lib/cfengine3}
+         * @return this builder
+         */
         public Builder workdir(Path dir) {
             this.workdir = Objects.requireNonNull(dir, "workdir");
             return this;
         }
 
-        /** An explicit key pair (the public key file is optional and checked against the private one). */
+        /**
+         * An explicit key pair (the public key file is optional and checked against the private one).
+         *
+         * @param privateKeyFile our private key, as written by cf-key (PEM, RSA)
+         * @param publicKeyFile  our public key, or {@code null} to derive it from the private key
+         * @return this builder
+         */
         public Builder identity(Path privateKeyFile, Path publicKeyFile) {
             this.privateKey = Objects.requireNonNull(privateKeyFile, "privateKeyFile");
             this.publicKey = publicKeyFile;
             return this;
         }
 
-        /** Passphrase for encrypted (pre-3.14, CFEngine 2) private keys; default {@code Cfengine passphrase}. */
+        /**
+         * Passphrase for encrypted (pre-3.14, CFEngine 2) private keys; default {@code Cfengine passphrase}.
+         *
+         * @param passphrase the passphrase the private key file is encrypted with
+         * @return this builder
+         */
         public Builder passphrase(String passphrase) {
             this.passphrase = Objects.requireNonNull(passphrase, "passphrase");
             return this;
         }
 
-        /** The ppkeys directory holding trusted server keys (default: the work dir's {@code ppkeys}). */
+        /**
+         * The ppkeys directory holding trusted server keys (default: the work dir's {@code ppkeys}).
+         *
+         * @param dir the directory holding trusted server keys
+         * @return this builder
+         */
         public Builder trustDirectory(Path dir) {
             this.trustDirectory = Objects.requireNonNull(dir, "trustDirectory");
             return this;
@@ -190,6 +249,9 @@ public final class CfRunClient implements AutoCloseable {
         /**
          * The user name claimed to servers (allowusers, roles and the key file name
          * {@code <user>-MD5=….pub} on the server). Default: the login name, as cf-runagent.
+         *
+         * @param name the user name: printable ASCII, no spaces, {@code /} or {@code \}, at most 255 characters
+         * @return this builder
          */
         public Builder user(String name) {
             Objects.requireNonNull(name, "user");
@@ -203,13 +265,21 @@ public final class CfRunClient implements AutoCloseable {
         /**
          * Our host name in the classic CAUTH line. Default: what our local address resolves to, as the C
          * client does (a reverse lookup; set a name to avoid it).
+         *
+         * @param name the host name to announce in CAUTH
+         * @return this builder
          */
         public Builder clientHostName(String name) {
             this.clientHostName = Objects.requireNonNull(name, "clientHostName");
             return this;
         }
 
-        /** How to treat a server key the trust store does not know (default {@link TrustPolicy#strict()}). */
+        /**
+         * How to treat a server key the trust store does not know (default {@link TrustPolicy#strict()}).
+         *
+         * @param policy what to do with unknown server keys
+         * @return this builder
+         */
         public Builder trustPolicy(TrustPolicy policy) {
             this.trustPolicy = Objects.requireNonNull(policy, "trustPolicy");
             return this;
@@ -219,13 +289,21 @@ public final class CfRunClient implements AutoCloseable {
          * The protocol. Default {@link Protocol#TLS}, as cf-runagent: {@link Protocol#AUTO} lets anyone on the
          * path who can break the TLS handshake push the run to classic, where EXEC and its output are neither
          * confidential nor integrity-protected; choose it only for fleets with servers older than 3.7.
+         *
+         * @param p TLS, classic, or AUTO (TLS falling back to classic)
+         * @return this builder
          */
         public Builder protocol(Protocol p) {
             this.protocol = Objects.requireNonNull(p, "protocol");
             return this;
         }
 
-        /** The deadlines of every run (default {@link Timeouts#defaults()}). */
+        /**
+         * The deadlines of every run (default {@link Timeouts#defaults()}).
+         *
+         * @param t the connect, handshake, idle and overall deadlines
+         * @return this builder
+         */
         public Builder timeouts(Timeouts t) {
             this.timeouts = Objects.requireNonNull(t, "timeouts");
             return this;
@@ -235,6 +313,7 @@ public final class CfRunClient implements AutoCloseable {
          * Loads the key pair and returns the client.
          *
          * @throws KeyFileException if our key cannot be used (missing, corrupt, readable by others)
+         * @return a client ready to run; close it when done
          */
         public CfRunClient build() throws KeyFileException {
             WorkDirs.Located l = WorkDirs.locate(workdir, privateKey, publicKey, passphrase, trustDirectory);

@@ -16,7 +16,13 @@ public final class ClassNames {
     private ClassNames() {
     }
 
-    /** Whether cf-serverd accepts this as a class or bundle name. */
+    /**
+     * Whether cf-serverd accepts this as a class or bundle name.
+     *
+     * @param name a class or bundle name, without the {@code -D}/{@code -b} option
+     * @return {@code true} if it has only letters, digits, {@code _} and {@code :} and is at most
+     *         {@value #MAX_LENGTH} characters long
+     */
     public static boolean isValid(String name) {
         return NAME.matcher(name).matches() && name.length() <= MAX_LENGTH;
     }
@@ -24,6 +30,7 @@ public final class ClassNames {
     /**
      * Checks a class or bundle name.
      *
+     * @param name the name to check
      * @param what "class" or "bundle", for the message
      * @return the name
      * @throws IllegalArgumentException saying what is wrong with it
@@ -43,6 +50,9 @@ public final class ClassNames {
      * CFEngine's {@code canonify()}: every byte of the UTF-8 form outside {@code [A-Za-z0-9_]} becomes {@code _},
      * so "HTTP-ours" gives {@code HTTP_ours} and "café" gives {@code caf__}, as in policy. The result has no
      * {@code :}; it is a valid name unless the text is empty or longer than {@value #MAX_LENGTH} bytes.
+     *
+     * @param text any text, e.g. a host or service name
+     * @return the canonified name; as long as the text's UTF-8 form
      */
     public static String canonify(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

@@ -18,6 +18,15 @@ public final class HostAddress {
         this.port = port;
     }
 
+    /**
+     * A host and port, checked.
+     *
+     * @param host a host name or IP address literal (IPv6 without brackets); at most 253 characters, no spaces,
+     *             {@code /}, {@code \}, {@code [}, {@code ]} or {@code @}
+     * @param port the port cf-serverd listens on, 1 to 65535 (usually {@link #DEFAULT_PORT})
+     * @return the address
+     * @throws IllegalArgumentException if the host name or port is invalid
+     */
     public static HostAddress of(String host, int port) {
         Objects.requireNonNull(host, "host");
         if (host.isEmpty() || host.length() > 253) {
@@ -39,6 +48,8 @@ public final class HostAddress {
      * Parses {@code host}, {@code host:port}, {@code [v6]}, {@code [v6]:port} or a bare IPv6 literal
      * (two or more colons, no port).
      *
+     * @param spec the host as a user wrote it; without a port, {@link #DEFAULT_PORT} is used
+     * @return the address
      * @throws IllegalArgumentException with a message fit for a user
      */
     public static HostAddress parse(String spec) {
@@ -79,10 +90,20 @@ public final class HostAddress {
         return Integer.parseInt(p);
     }
 
+    /**
+     * The host name or address literal, as given (IPv6 without brackets).
+     *
+     * @return the host, never {@code null}
+     */
     public String host() {
         return host;
     }
 
+    /**
+     * The port of cf-serverd on the host.
+     *
+     * @return the port, 1 to 65535
+     */
     public int port() {
         return port;
     }

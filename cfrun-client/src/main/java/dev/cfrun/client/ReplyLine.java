@@ -13,6 +13,7 @@ import java.util.Objects;
  */
 public record ReplyLine(Kind kind, String text, String raw) {
 
+    /** What a transaction of the EXEC reply is, judged by its text. */
     public enum Kind {
         /** {@code cf-serverd executing cfruncommand: <command>} (3.x) or {@code cfservd Executing <command>} (2.x). */
         COMMAND,
@@ -26,13 +27,25 @@ public record ReplyLine(Kind kind, String text, String raw) {
         MESSAGE
     }
 
+    /**
+     * Checks that no component is {@code null}.
+     *
+     * @param kind what the server meant by it
+     * @param text the meaningful part, without prefix or trailing newline
+     * @param raw  the payload exactly as received
+     */
     public ReplyLine {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(raw, "raw");
     }
 
-    /** A line of agent output (used by tests and fakes). */
+    /**
+     * A line of agent output (used by tests and fakes).
+     *
+     * @param text the agent's line, without the {@code "> "} prefix and newline
+     * @return an {@link Kind#OUTPUT} line whose raw form is {@code "> "}, the text and a newline
+     */
     public static ReplyLine output(String text) {
         return new ReplyLine(Kind.OUTPUT, text, "> " + text + "\n");
     }

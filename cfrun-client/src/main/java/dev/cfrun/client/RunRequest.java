@@ -56,19 +56,43 @@ public final class RunRequest {
         }
     }
 
+    /**
+     * A builder for a run on this host, with no classes, bundles or select classes.
+     *
+     * @param host the host whose cf-serverd is asked
+     * @return a new builder
+     */
     public static Builder builder(HostAddress host) {
         return new Builder(Objects.requireNonNull(host, "host"));
     }
 
+    /**
+     * A builder for a run on a host written as on a cf-runagent command line.
+     *
+     * @param hostSpec {@code host}, {@code host:port}, {@code [v6]:port} or an IPv6 literal, as
+     *                 {@link HostAddress#parse}
+     * @return a new builder
+     * @throws IllegalArgumentException if the host cannot be parsed
+     */
     public static Builder builder(String hostSpec) {
         return builder(HostAddress.parse(hostSpec));
     }
 
-    /** The same request for another host. */
+    /**
+     * The same request for another host.
+     *
+     * @param other the host to run on instead
+     * @return a request equal to this one but for the host
+     */
     public RunRequest withHost(HostAddress other) {
         return toBuilder().host(other).build();
     }
 
+    /**
+     * A builder holding this request's settings, to derive a changed request.
+     *
+     * @return a new builder; changing it does not change this request
+     */
     public Builder toBuilder() {
         Builder b = new Builder(host);
         b.classes.addAll(classes);
@@ -82,40 +106,85 @@ public final class RunRequest {
         return b;
     }
 
+    /**
+     * The host whose cf-serverd is asked to run its agent.
+     *
+     * @return the host and port
+     */
     public HostAddress host() {
         return host;
     }
 
+    /**
+     * Classes defined for the remote agent (cf-runagent {@code -D}); the server's {@code roles} must allow them.
+     *
+     * @return the class names, one per element; unmodifiable
+     */
     public List<String> classes() {
         return classes;
     }
 
+    /**
+     * The remote agent's bundle sequence (cf-runagent {@code --remote-bundles}); the server's bundle ACL must
+     * allow them.
+     *
+     * @return the bundle names, in order; unmodifiable
+     */
     public List<String> bundles() {
         return bundles;
     }
 
+    /**
+     * Select classes (cf-runagent {@code -s}): the server runs the agent only if one of them is defined there.
+     *
+     * @return the class names or regular expressions; unmodifiable
+     */
     public List<String> selectClasses() {
         return selectClasses;
     }
 
+    /**
+     * The listener that receives each reply line as it arrives.
+     *
+     * @return the listener, or empty for none
+     */
     public Optional<OutputListener> listener() {
         return Optional.ofNullable(listener);
     }
 
-    /** Whether the result keeps the reply lines (turn off to stream huge outputs in constant memory). */
+    /**
+     * Whether the result keeps the reply lines (turn off to stream huge outputs in constant memory).
+     *
+     * @return {@code true} (the default) if {@link RunResult#lines()} holds every reply line
+     */
     public boolean retainOutput() {
         return retainOutput;
     }
 
+    /**
+     * The most output lines the server may send before the run is abandoned with
+     * {@link OutputLimitExceededException}.
+     *
+     * @return the limit, at least 1; default {@link #DEFAULT_MAX_OUTPUT_LINES}
+     */
     public long maxOutputLines() {
         return maxOutputLines;
     }
 
+    /**
+     * The cf-serverd generation the EXEC request is written for.
+     *
+     * @return {@link ServerDialect#CFENGINE3} unless set otherwise
+     */
     public ServerDialect dialect() {
         return dialect;
     }
 
-    /** cfagent options for a CFEngine 2 cfservd (e.g. {@code -v}, {@code -k}); empty for CFEngine 3. */
+    /**
+     * cfagent options for a CFEngine 2 cfservd (e.g. {@code -v}, {@code -k}); empty for CFEngine 3.
+     *
+     * @return the options, in order; unmodifiable
+     */
     public List<String> agentOptions() {
         return agentOptions;
     }
@@ -136,32 +205,70 @@ public final class RunRequest {
             this.host = host;
         }
 
+        /**
+         * Replaces the host.
+         *
+         * @param h the host whose cf-serverd is asked
+         * @return this builder
+         */
         public Builder host(HostAddress h) {
             this.host = Objects.requireNonNull(h, "host");
             return this;
         }
 
-        /** Adds classes for the remote agent; each name may also be a comma-separated list. */
+        /**
+         * Adds classes for the remote agent; each name may also be a comma-separated list.
+         *
+         * @param names class names (cf-runagent {@code -D})
+         * @return this builder
+         * @throws IllegalArgumentException if a name is not a valid class name
+         */
         public Builder defineClasses(Collection<String> names) {
             addNames(classes, names, "class");
             return this;
         }
 
+        /**
+         * Adds classes for the remote agent; each name may also be a comma-separated list.
+         *
+         * @param names class names (cf-runagent {@code -D})
+         * @return this builder
+         * @throws IllegalArgumentException if a name is not a valid class name
+         */
         public Builder defineClasses(String... names) {
             return defineClasses(List.of(names));
         }
 
-        /** Adds bundles to the remote agent's bundle sequence; each may be a comma-separated list. */
+        /**
+         * Adds bundles to the remote agent's bundle sequence; each may be a comma-separated list.
+         *
+         * @param names bundle names (cf-runagent {@code --remote-bundles})
+         * @return this builder
+         * @throws IllegalArgumentException if a name is not a valid bundle name
+         */
         public Builder bundles(Collection<String> names) {
             addNames(bundles, names, "bundle");
             return this;
         }
 
+        /**
+         * Adds bundles to the remote agent's bundle sequence; each may be a comma-separated list.
+         *
+         * @param names bundle names (cf-runagent {@code --remote-bundles})
+         * @return this builder
+         * @throws IllegalArgumentException if a name is not a valid bundle name
+         */
         public Builder bundles(String... names) {
             return bundles(List.of(names));
         }
 
-        /** Adds select classes (each may be a list separated by commas, colons or spaces, as cf-runagent splits -s). */
+        /**
+         * Adds select classes (each may be a list separated by commas, colons or spaces, as cf-runagent splits -s).
+         *
+         * @param names class names or regular expressions (cf-runagent {@code -s})
+         * @return this builder
+         * @throws IllegalArgumentException if a part cannot be sent to the server
+         */
         public Builder selectClasses(Collection<String> names) {
             for (String n : names) {
                 for (String part : Objects.requireNonNull(n, "select class").split("[,: ]")) {
@@ -174,20 +281,48 @@ public final class RunRequest {
             return this;
         }
 
+        /**
+         * Adds select classes (each may be a list separated by commas, colons or spaces, as cf-runagent splits -s).
+         *
+         * @param names class names or regular expressions (cf-runagent {@code -s})
+         * @return this builder
+         * @throws IllegalArgumentException if a part cannot be sent to the server
+         */
         public Builder selectClasses(String... names) {
             return selectClasses(List.of(names));
         }
 
+        /**
+         * Sets the listener that receives each reply line as it arrives (default: none).
+         *
+         * @param l the listener, or {@code null} for none
+         * @return this builder
+         */
         public Builder listener(OutputListener l) {
             this.listener = l;
             return this;
         }
 
+        /**
+         * Whether the result keeps the reply lines (default {@code true}); turn off to stream huge
+         * outputs through a {@link #listener(OutputListener) listener} in constant memory.
+         *
+         * @param retain {@code false} to keep only the count of output lines
+         * @return this builder
+         */
         public Builder retainOutput(boolean retain) {
             this.retainOutput = retain;
             return this;
         }
 
+        /**
+         * Bounds the output lines of the run (default {@link RunRequest#DEFAULT_MAX_OUTPUT_LINES}); past it
+         * the run is abandoned with {@link OutputLimitExceededException}.
+         *
+         * @param max the most output lines accepted; at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code max} is less than 1
+         */
         public Builder maxOutputLines(long max) {
             if (max < 1) {
                 throw new IllegalArgumentException("maxOutputLines must be at least 1: " + max);
@@ -196,13 +331,24 @@ public final class RunRequest {
             return this;
         }
 
-        /** The server generation (default {@link ServerDialect#CFENGINE3}). */
+        /**
+         * The server generation (default {@link ServerDialect#CFENGINE3}).
+         *
+         * @param d the cf-serverd generation of the host
+         * @return this builder
+         */
         public Builder dialect(ServerDialect d) {
             this.dialect = Objects.requireNonNull(d, "dialect");
             return this;
         }
 
-        /** Arbitrary cfagent options, sent as they are to a CFEngine 2 cfservd (needs {@link ServerDialect#CFENGINE2}). */
+        /**
+         * Arbitrary cfagent options, sent as they are to a CFEngine 2 cfservd (needs {@link ServerDialect#CFENGINE2}).
+         *
+         * @param options cfagent options, one per element (e.g. {@code -v})
+         * @return this builder
+         * @throws IllegalArgumentException if an option cannot be sent to the server
+         */
         public Builder agentOptions(Collection<String> options) {
             for (String o : options) {
                 ExecRequest.checkAgentOption(Objects.requireNonNull(o, "agent option"));
@@ -211,6 +357,13 @@ public final class RunRequest {
             return this;
         }
 
+        /**
+         * Checks the settings together and returns the request.
+         *
+         * @return the immutable request
+         * @throws IllegalArgumentException if the request cannot be sent in the chosen dialect (bundles or options in
+         *         the wrong dialect, too long for one transaction)
+         */
         public RunRequest build() {
             return new RunRequest(this);
         }

@@ -29,16 +29,42 @@ public record RunResult(HostAddress host, String address, Protocol protocol, int
                         Optional<String> tlsVersion, Optional<String> cipherSuite, Optional<String> command,
                         List<ReplyLine> lines, long outputLineCount, OptionalInt exitCode, RunTimings timings) {
 
+    /**
+     * Copies {@code lines} so that the result is immutable; the parameters are the record's components.
+     *
+     * @param host            the host as requested
+     * @param address         the numeric address connected to
+     * @param protocol        {@link Protocol#TLS} or {@link Protocol#CLASSIC}
+     * @param protocolVersion 1 (classic), 2 (tls) or 3 (cookie)
+     * @param serverKeyDigest the server key's digest ({@code MD5=…})
+     * @param newlyTrusted    true if the server key was stored by this run
+     * @param serverAuthenticated false only for the classic "n" form
+     * @param tlsVersion      the negotiated TLS version; empty for classic
+     * @param cipherSuite     the negotiated TLS cipher suite; empty for classic
+     * @param command         the command the server said it runs
+     * @param lines           every reply line, in order
+     * @param outputLineCount how many agent output lines arrived
+     * @param exitCode        the remote command's exit code, if the server sent it
+     * @param timings         where the time went
+     */
     public RunResult {
         lines = List.copyOf(lines);
     }
 
-    /** The agent's output lines only (without the {@code "> "} prefix). */
+    /**
+     * The agent's output lines only (without the {@code "> "} prefix).
+     *
+     * @return the text of every {@link ReplyLine.Kind#OUTPUT} line, in order; empty if output was not retained
+     */
     public List<String> outputLines() {
         return lines.stream().filter(l -> l.kind() == ReplyLine.Kind.OUTPUT).map(ReplyLine::text).toList();
     }
 
-    /** True if the server reported exit code 0. */
+    /**
+     * True if the server reported exit code 0.
+     *
+     * @return {@code false} also when the server sent no exit code (before cf-serverd 3.18, CFEngine 2)
+     */
     public boolean succeeded() {
         return exitCode.isPresent() && exitCode.getAsInt() == 0;
     }

@@ -19,19 +19,39 @@ public class RunTimeoutException extends CfRunException {
         OVERALL
     }
 
+    /** The deadline that passed. */
     private final Phase phase;
+    /** How long that deadline was. */
     private final Duration limit;
 
+    /**
+     * Creates the failure; the library throws it when one of the {@link Timeouts} passes.
+     *
+     * @param phase         the deadline that passed
+     * @param limit         how long that deadline was
+     * @param message       what timed out, naming the server
+     * @param linesReceived the reply lines received before the deadline passed
+     */
     public RunTimeoutException(Phase phase, Duration limit, String message, List<ReplyLine> linesReceived) {
         super(ErrorKind.TIMEOUT, message, null, List.of(), linesReceived);
         this.phase = phase;
         this.limit = limit;
     }
 
+    /**
+     * Which deadline passed.
+     *
+     * @return the phase of the run that took too long
+     */
     public Phase phase() {
         return phase;
     }
 
+    /**
+     * How long the deadline was.
+     *
+     * @return the configured duration of the deadline that passed
+     */
     public Duration limit() {
         return limit;
     }

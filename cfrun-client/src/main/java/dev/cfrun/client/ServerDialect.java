@@ -12,6 +12,8 @@ package dev.cfrun.client;
  * </ul>
  */
 public enum ServerDialect {
+    /** cf-serverd 3.x: {@code -D} classes and {@code -b} bundles only; 3.18+ sends the exit code. */
     CFENGINE3,
+    /** cfservd 2.x over the classic protocol: arbitrary cfagent options; no output prefix, no exit code. */
     CFENGINE2
 }

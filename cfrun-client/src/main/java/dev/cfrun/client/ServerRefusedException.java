@@ -11,15 +11,30 @@ import java.util.Optional;
 public class ServerRefusedException extends CfRunException {
     private static final long serialVersionUID = 1L;
 
+    /** The refusal text as the server sent it, or {@code null} for a silent close. */
     private final String serverText;
 
+    /**
+     * Creates the failure; the library throws it when cf-serverd refuses the EXEC request.
+     *
+     * @param message       what happened, naming the server
+     * @param serverText    the refusal text verbatim ({@code BAD: …}, {@code EXEC denied …}), or {@code null}
+     *                      when the server closed without a reply
+     * @param likelyCauses  cf-serverd settings that produce this refusal ({@code allowusers}, access rules,
+     *                      {@code cfruncommand}, …); may be empty
+     * @param linesReceived the reply lines received before the refusal
+     */
     public ServerRefusedException(String message, String serverText, List<String> likelyCauses,
                                   List<ReplyLine> linesReceived) {
         super(ErrorKind.REFUSED, message, null, likelyCauses, linesReceived);
         this.serverText = serverText;
     }
 
-    /** The refusal text as the server sent it, or empty for a silent close. */
+    /**
+     * The refusal text as the server sent it, or empty for a silent close.
+     *
+     * @return the server's text verbatim, or empty
+     */
     public Optional<String> serverText() {
         return Optional.ofNullable(serverText);
     }

@@ -33,10 +33,20 @@ public final class Timeouts {
         this.overall = b.overall;
     }
 
+    /**
+     * The default deadlines: connect 30 s, handshake 30 s, idle 1 hour, no overall limit.
+     *
+     * @return the shared default instance
+     */
     public static Timeouts defaults() {
         return DEFAULTS;
     }
 
+    /**
+     * A builder starting from the defaults.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -58,6 +68,11 @@ public final class Timeouts {
         return Duration.ofMillis(Math.max(1, Math.round(seconds * 1000)));
     }
 
+    /**
+     * A builder starting from these deadlines, to derive changed ones.
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.connect = connect;
@@ -67,18 +82,38 @@ public final class Timeouts {
         return b;
     }
 
+    /**
+     * The deadline for opening the TCP connection, per address tried.
+     *
+     * @return the connect timeout
+     */
     public Duration connect() {
         return connect;
     }
 
+    /**
+     * The hard deadline for the TLS handshake and identification, or the classic RSA dialogue.
+     *
+     * @return the handshake timeout
+     */
     public Duration handshake() {
         return handshake;
     }
 
+    /**
+     * How long the server may send nothing while the remote agent runs.
+     *
+     * @return the idle timeout, or empty for no limit
+     */
     public Optional<Duration> idle() {
         return Optional.ofNullable(idle);
     }
 
+    /**
+     * The deadline for the whole run.
+     *
+     * @return the overall timeout, or empty for no limit (the default)
+     */
     public Optional<Duration> overall() {
         return Optional.ofNullable(overall);
     }
@@ -98,36 +133,79 @@ public final class Timeouts {
         private Builder() {
         }
 
+        /**
+         * Sets the deadline for opening the TCP connection (default 30 s).
+         *
+         * @param d a positive duration of at most {@link Integer#MAX_VALUE} milliseconds
+         * @return this builder
+         * @throws IllegalArgumentException if {@code d} is not positive or too large
+         */
         public Builder connect(Duration d) {
             this.connect = positive(d, "connect");
             return this;
         }
 
+        /**
+         * Sets the deadline for the handshake and identification (default 30 s).
+         *
+         * @param d a positive duration of at most {@link Integer#MAX_VALUE} milliseconds
+         * @return this builder
+         * @throws IllegalArgumentException if {@code d} is not positive or too large
+         */
         public Builder handshake(Duration d) {
             this.handshake = positive(d, "handshake");
             return this;
         }
 
+        /**
+         * Sets how long the server may stay silent while the agent runs (default 1 hour).
+         *
+         * @param d a positive duration of at most {@link Integer#MAX_VALUE} milliseconds
+         * @return this builder
+         * @throws IllegalArgumentException if {@code d} is not positive or too large
+         */
         public Builder idle(Duration d) {
             this.idle = positive(d, "idle");
             return this;
         }
 
+        /**
+         * Lets the server stay silent for any time while the agent runs.
+         *
+         * @return this builder
+         */
         public Builder noIdleLimit() {
             this.idle = null;
             return this;
         }
 
+        /**
+         * Sets a deadline for the whole run (default none).
+         *
+         * @param d a positive duration of at most {@link Integer#MAX_VALUE} milliseconds
+         * @return this builder
+         * @throws IllegalArgumentException if {@code d} is not positive or too large
+         */
         public Builder overall(Duration d) {
             this.overall = positive(d, "overall");
             return this;
         }
 
+        /**
+         * Removes the deadline for the whole run (the default).
+         *
+         * @return this builder
+         */
         public Builder noOverallLimit() {
             this.overall = null;
             return this;
         }
 
+        /**
+         * Returns the deadlines set so far.
+         *
+         * @return the immutable deadlines
+         */
         public Timeouts build() {
             return new Timeouts(this);
         }

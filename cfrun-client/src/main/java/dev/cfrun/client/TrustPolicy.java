@@ -60,17 +60,31 @@ public final class TrustPolicy {
         this.prompt = prompt;
     }
 
-    /** Refuse every key that is not already trusted. */
+    /**
+     * Refuse every key that is not already trusted.
+     *
+     * @return the strict policy, the default
+     */
     public static TrustPolicy strict() {
         return STRICT;
     }
 
-    /** Trust and store a server's key the first time it is seen (never a changed one). */
+    /**
+     * Trust and store a server's key the first time it is seen (never a changed one).
+     *
+     * @return the trust-on-first-use policy
+     */
     public static TrustPolicy trustOnFirstUse() {
         return TOFU;
     }
 
-    /** Accept (and store) exactly the keys with these digests ({@code MD5=…} or {@code SHA=…}). */
+    /**
+     * Accept (and store) exactly the keys with these digests ({@code MD5=…} or {@code SHA=…}).
+     *
+     * @param digests the digests to accept, in any case; at least one
+     * @return a policy accepting exactly those keys
+     * @throws IllegalArgumentException if the list is empty or holds something that is not a digest
+     */
     public static TrustPolicy pinned(List<String> digests) {
         Set<String> set = new LinkedHashSet<>();
         for (String d : digests) {
@@ -86,7 +100,12 @@ public final class TrustPolicy {
         return new TrustPolicy(Mode.PINNED, Set.copyOf(set), null);
     }
 
-    /** Ask the caller about each unknown key. */
+    /**
+     * Ask the caller about each unknown key.
+     *
+     * @param prompt asked about each unknown key, with its digest
+     * @return a policy that trusts the keys the prompt accepts
+     */
     public static TrustPolicy ask(UnknownKeyPrompt prompt) {
         return new TrustPolicy(Mode.ASK, Set.of(), Objects.requireNonNull(prompt, "prompt"));
     }
@@ -96,17 +115,36 @@ public final class TrustPolicy {
         return mode;
     }
 
-    /** The pinned digests (normalised), empty unless {@link Mode#PINNED}. */
+    /**
+     * The pinned digests (normalised), empty unless {@link Mode#PINNED}.
+     *
+     * @return the digests, with upper-case prefix and lower-case hex; unmodifiable
+     */
     public Set<String> pinnedDigests() {
         return pinned;
     }
 
-    /** True if a key with these digests is pinned by this policy. */
+    /**
+     * True if a key with these digests is pinned by this policy.
+     *
+     * @param md5Digest the key's {@code MD5=…} digest (normalised)
+     * @param shaDigest the key's {@code SHA=…} digest (normalised)
+     * @return whether either digest is among the {@link #pinnedDigests()}
+     */
     public boolean isPinned(String md5Digest, String shaDigest) {
         return pinned.contains(md5Digest) || pinned.contains(shaDigest);
     }
 
-    /** Whether an unknown key (no conflicting record) should be trusted and stored. */
+    /**
+     * Whether an unknown key (no conflicting record) should be trusted and stored.
+     *
+     * @param host      the host as requested
+     * @param address   the numeric address connected to
+     * @param md5Digest the key's {@code MD5=…} digest
+     * @param shaDigest the key's {@code SHA=…} digest
+     * @param shown     the digest to show a prompt ({@link Mode#ASK})
+     * @return {@code true} to trust the key and store it in ppkeys
+     */
     public boolean acceptsUnknown(HostAddress host, String address, String md5Digest, String shaDigest, String shown) {
         switch (mode) {
             case TRUST_ON_FIRST_USE:

@@ -4,6 +4,12 @@ package dev.cfrun.client;
 public class UnknownServerKeyException extends ServerKeyException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the failure; the library throws it when the trust policy rejects a key it has not seen.
+     *
+     * @param message         what happened, naming the server
+     * @param presentedDigest digest of the key the server presented, or {@code null} if not revealed
+     */
     public UnknownServerKeyException(String message, String presentedDigest) {
         super(ErrorKind.UNKNOWN_SERVER_KEY, message, presentedDigest);
     }

@@ -16,7 +16,13 @@ import java.util.List;
 public record AgentOptions(List<String> classes, List<String> bundles, List<String> other) {
     private static final String CFENGINE3_RULE = "cf-serverd 3.x accepts only -D classes and -b bundles";
 
-    /** Copies the lists: the options are immutable. */
+    /**
+     * Copies the lists: the options are immutable.
+     *
+     * @param classes classes to define
+     * @param bundles the bundle sequence
+     * @param other   every other word, in order
+     */
     public AgentOptions {
         classes = List.copyOf(classes);
         bundles = List.copyOf(bundles);
@@ -26,6 +32,8 @@ public record AgentOptions(List<String> classes, List<String> bundles, List<Stri
     /**
      * Sorts words into classes, bundles and the rest; comma lists are split and stripped, empty items dropped.
      *
+     * @param words the options word by word, as a shell splits them (e.g. {@code -D}, {@code a,b}, {@code -v})
+     * @return the options sorted into classes, bundles and the rest
      * @throws AgentOptionException for {@code -D} or {@code -b} without a value
      */
     public static AgentOptions parse(List<String> words) {
@@ -86,6 +94,11 @@ public record AgentOptions(List<String> classes, List<String> bundles, List<Stri
     /**
      * The error for options that only a CFEngine 2 cfservd takes, sent to cf-serverd 3.x (see
      * {@link #requireCfengine3(String, String)}): for callers that hold such options as they are.
+     *
+     * @param options the options cf-serverd 3.x does not accept
+     * @param origin  where the options were written, or null
+     * @param remedy  what the user can do instead, or null
+     * @return the exception, for the caller to throw
      */
     public static AgentOptionException notForCfengine3(List<String> options, String origin, String remedy) {
         return new AgentOptionException("agent options " + options + (origin == null ? "" : " (" + origin + ")")

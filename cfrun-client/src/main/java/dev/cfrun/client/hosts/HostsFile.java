@@ -52,12 +52,24 @@ public final class HostsFile {
      * @param line    the line number, from 1
      */
     public record Entry(HostAddress address, String name, List<String> options, Path file, int line) {
-        /** Copies {@code options}: an entry is immutable. */
+        /**
+         * Copies {@code options}: an entry is immutable.
+         *
+         * @param address the host and port to hail
+         * @param name    the host as written in the file
+         * @param options the per-host agent options, word by word
+         * @param file    the file the line is in
+         * @param line    the line number, from 1
+         */
         public Entry {
             options = List.copyOf(options);
         }
 
-        /** Where the entry is written, {@code file:line}, for messages. */
+        /**
+         * Where the entry is written, {@code file:line}, for messages.
+         *
+         * @return the file's path and the line number, joined by {@code :}
+         */
         public String origin() {
             return file + ":" + line;
         }
@@ -77,27 +89,47 @@ public final class HostsFile {
         this.notes = List.copyOf(p.notes);
     }
 
-    /** The hosts, in file order (included files in place of their {@code include} line). */
+    /**
+     * The hosts, in file order (included files in place of their {@code include} line).
+     *
+     * @return every host entry; unmodifiable
+     */
     public List<Entry> entries() {
         return entries;
     }
 
-    /** The {@code domain} setting (without a leading dot), if any. */
+    /**
+     * The {@code domain} setting (without a leading dot), if any.
+     *
+     * @return the domain appended to host names without a dot, or empty
+     */
     public Optional<String> domain() {
         return Optional.ofNullable(domain);
     }
 
-    /** The {@code maxchild} setting: how many hosts to hail at once. */
+    /**
+     * The {@code maxchild} setting: how many hosts to hail at once.
+     *
+     * @return the number of parallel runs the file asks for, or empty if it does not set one (cfrun: 1, serial)
+     */
     public OptionalInt maxChild() {
         return maxChild == null ? OptionalInt.empty() : OptionalInt.of(maxChild);
     }
 
-    /** The {@code outputdir} setting: a directory for one output file per host. */
+    /**
+     * The {@code outputdir} setting: a directory for one output file per host.
+     *
+     * @return the directory for the per-host output files, or empty when the file does not set one
+     */
     public Optional<Path> outputDir() {
         return Optional.ofNullable(outputDir);
     }
 
-    /** Settings that were read but have no effect here (to tell the user). */
+    /**
+     * Settings that were read but have no effect here (to tell the user).
+     *
+     * @return one people-readable note per ignored setting; unmodifiable
+     */
     public List<String> notes() {
         return notes;
     }
@@ -105,6 +137,10 @@ public final class HostsFile {
     /**
      * Finds the hosts file as cfrun does: the path as given if it exists; a bare name (no '/') is also
      * looked up in {@code <workdir>/inputs}.
+     *
+     * @param name    the hosts file as the user gave it
+     * @param workdir the CFEngine work dir whose {@code inputs} directory holds the policy
+     * @return the path to read; the name as a path when it is found nowhere (reading it then reports it missing)
      */
     public static Path locate(String name, Path workdir) {
         Path p = Path.of(name);
@@ -118,6 +154,8 @@ public final class HostsFile {
     /**
      * Reads a hosts file and the files it includes.
      *
+     * @param file the hosts file
+     * @return the parsed file, includes resolved
      * @throws HostsFileException when a file is missing, unreadable, too large, or has an error (file and line named)
      */
     public static HostsFile read(Path file) throws HostsFileException {
@@ -130,6 +168,9 @@ public final class HostsFile {
     /**
      * Parses text (for tests and fuzzing); includes are resolved relative to {@code dir}.
      *
+     * @param text the content of a hosts file
+     * @param dir  the directory {@code include} lines are relative to
+     * @return the parsed file
      * @throws HostsFileException as {@link #read(Path)}
      */
     public static HostsFile parse(String text, Path dir) throws HostsFileException {
@@ -145,6 +186,10 @@ public final class HostsFile {
      * in the file ({@code web1}, {@code web1:5309}), the host hailed ({@code web1.example.com}, an address),
      * that host with its port ({@code web1.example.com:5309}), or, when the file sets a {@code domain}, a name
      * without a dot that the domain completes to the host hailed. An empty name matches nothing.
+     *
+     * @param e    an entry of this file
+     * @param name a host name, {@code host:port} or address a user gave
+     * @return whether the name stands for the entry
      */
     public boolean matches(Entry e, String name) {
         String n = name.toLowerCase(Locale.ROOT);
@@ -161,6 +206,8 @@ public final class HostsFile {
      * Selects entries by the names given on the command line (cfrun's bare HOST arguments): for each name in
      * turn, every entry it {@link #matches matches}, in file order. No names select every entry.
      *
+     * @param names the host names given; empty selects every entry
+     * @return the selected entries, in the order of the names (an entry matched twice appears twice)
      * @throws HostsFileException naming the first name that matches no entry
      */
     public List<Entry> select(List<String> names) throws HostsFileException {
@@ -181,6 +228,9 @@ public final class HostsFile {
     /**
      * The first entry, in file order, that one of the names {@link #matches matches} (e.g. a monitored host's
      * address and its name); empty when none does.
+     *
+     * @param names names that may stand for one host, e.g. its address and its name
+     * @return the first matching entry, or empty
      */
     public Optional<Entry> first(List<String> names) {
         return entries.stream().filter(e -> names.stream().anyMatch(n -> matches(e, n))).findFirst();

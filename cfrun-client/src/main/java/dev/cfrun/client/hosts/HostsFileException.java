@@ -11,7 +11,11 @@ import dev.cfrun.client.ErrorKind;
 public final class HostsFileException extends CfRunException {
     private static final long serialVersionUID = 1L;
 
-    /** An error with its message (which names the file and line where there is one). */
+    /**
+     * An error with its message (which names the file and line where there is one).
+     *
+     * @param message what is wrong, naming the file and line where there is one
+     */
     public HostsFileException(String message) {
         super(ErrorKind.LOCAL_CONFIG, message);
     }

@@ -29,7 +29,11 @@ public final class ClientIdentity {
         return publicKey;
     }
 
-    /** {@code MD5=…} of our public key: the name servers file it under ({@code <user>-MD5=….pub}). */
+    /**
+     * {@code MD5=…} of our public key: the name servers file it under ({@code <user>-MD5=….pub}).
+     *
+     * @return our key's MD5 digest, {@code MD5=} and 32 lower-case hex digits
+     */
     public String digest() {
         return digest;
     }

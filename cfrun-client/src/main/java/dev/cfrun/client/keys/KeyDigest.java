@@ -41,12 +41,22 @@ public final class KeyDigest {
     private KeyDigest() {
     }
 
-    /** {@code MD5=…}, as cf-key -p prints it with Community CFEngine. */
+    /**
+     * {@code MD5=…}, as cf-key -p prints it with Community CFEngine.
+     *
+     * @param key a public key
+     * @return {@code MD5=} and 32 lower-case hex digits
+     */
     public static String md5(RSAPublicKey key) {
         return of(key, Algorithm.MD5);
     }
 
-    /** {@code SHA=…}, as Enterprise CFEngine names keys. */
+    /**
+     * {@code SHA=…}, as Enterprise CFEngine names keys.
+     *
+     * @param key a public key
+     * @return {@code SHA=} and 64 lower-case hex digits
+     */
     public static String sha256(RSAPublicKey key) {
         return of(key, Algorithm.SHA256);
     }
@@ -60,7 +70,13 @@ public final class KeyDigest {
         return alg.prefix + HexFormat.of().formatHex(raw(key, alg));
     }
 
-    /** The raw hash bytes. */
+    /**
+     * The raw hash bytes.
+     *
+     * @param key a public key
+     * @param alg the digest form
+     * @return the hash of the key's modulus and exponent bytes, without prefix or hex encoding
+     */
     public static byte[] raw(RSAPublicKey key, Algorithm alg) {
         MessageDigest md = messageDigest(alg.jca);
         md.update(unsigned(key.getModulus()));
@@ -68,7 +84,12 @@ public final class KeyDigest {
         return md.digest();
     }
 
-    /** The digest's algorithm, or null if the text is not a digest. */
+    /**
+     * The digest's algorithm, or null if the text is not a digest.
+     *
+     * @param digest a digest as a user or a key file name writes it (any case)
+     * @return {@link Algorithm#MD5} or {@link Algorithm#SHA256}, or {@code null}
+     */
     public static Algorithm algorithmOf(String digest) {
         String n = normalize(digest);
         if (n == null) {
@@ -80,6 +101,9 @@ public final class KeyDigest {
     /**
      * Returns the digest in canonical form (upper-case prefix, lower-case hex) or null if the text is
      * not a well-formed {@code MD5=}/{@code SHA=} digest.
+     *
+     * @param digest a digest as a user or a key file name writes it, or {@code null}
+     * @return the canonical digest, or {@code null}
      */
     public static String normalize(String digest) {
         if (digest == null) {
@@ -97,7 +121,12 @@ public final class KeyDigest {
         return null;
     }
 
-    /** BN_bn2bin: magnitude bytes without a sign byte. */
+    /**
+     * BN_bn2bin: magnitude bytes without a sign byte.
+     *
+     * @param v a non-negative number (a key's modulus or exponent)
+     * @return its big-endian bytes without a leading zero; empty for 0
+     */
     public static byte[] unsigned(BigInteger v) {
         if (v.signum() == 0) {
             return new byte[0];
