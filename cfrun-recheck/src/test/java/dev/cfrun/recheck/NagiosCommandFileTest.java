@@ -3,10 +3,7 @@ package dev.cfrun.recheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -70,7 +67,7 @@ class NagiosCommandFileTest {
     @Test
     void theLineArrivesWholeThroughARealFifo() throws Exception {
         Path fifo = mkfifo();
-        CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> readAll(fifo));
+        CompletableFuture<String> read = Fifos.readUntilEof(fifo);
         Outcome o = new NagiosCommandFile(fifo, CLOCK, Duration.ofSeconds(5)).request(Target.ofService("web-01", "HTTP"));
         assertEquals(Outcome.scheduled(), o);
         assertEquals("[1796594400] SCHEDULE_FORCED_SVC_CHECK;web-01;HTTP;1796594400\n", read.get(5, TimeUnit.SECONDS));
@@ -89,7 +86,7 @@ class NagiosCommandFileTest {
         assertTrue(Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().equals("cfrun-recheck-command-file") && t.isAlive()), "writer thread left");
         // nothing was written: a reader opening now finds the pipe empty
-        CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> readAll(fifo));
+        CompletableFuture<String> read = Fifos.readUntilEof(fifo);
         new NagiosCommandFile(fifo, CLOCK, Duration.ofSeconds(5)).request(Target.ofHost("web"));
         assertEquals("[1796594400] SCHEDULE_FORCED_HOST_CHECK;web;1796594400\n", read.get(5, TimeUnit.SECONDS));
     }
@@ -122,19 +119,6 @@ class NagiosCommandFileTest {
     }
 
     private Path mkfifo() throws IOException, InterruptedException {
-        Path fifo = dir.resolve("nagios.cmd");
-        Process p = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "mkfifo");
-        return fifo;
-    }
-
-    private static String readAll(Path fifo) {
-        try (InputStream in = Files.newInputStream(fifo)) {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            in.transferTo(b);
-            return b.toString(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new RuntimeException(e);
-        }
+        return Fifos.mkfifo(dir.resolve("nagios.cmd"));
     }
 }

@@ -25,13 +25,14 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /** A throwaway CA and a server certificate for DNS:localhost (as icinga2 pki makes them: SAN = the CN only). */
-final class TestPki {
-    final KeyPair caKey;
-    final X509Certificate ca;
-    final KeyPair serverKey;
-    final X509Certificate server;
+public final class TestPki {
+    private final KeyPair caKey;
+    private final X509Certificate ca;
+    private final KeyPair serverKey;
+    private final X509Certificate server;
 
-    TestPki() throws Exception {
+    /** A new CA and a server certificate for localhost signed by it. */
+    public TestPki() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(256);
         caKey = g.generateKeyPair();
@@ -56,7 +57,7 @@ final class TestPki {
     }
 
     /** The CA certificate as a PEM file. */
-    Path writeCa(Path file) throws Exception {
+    public Path writeCa(Path file) throws Exception {
         return Files.writeString(file, pem(ca), StandardCharsets.US_ASCII);
     }
 
@@ -66,7 +67,7 @@ final class TestPki {
     }
 
     /** The server side: our server certificate and key. */
-    SSLContext serverContext() throws Exception {
+    public SSLContext serverContext() throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("server", serverKey.getPrivate(), new char[0], new Certificate[] {server, ca});
