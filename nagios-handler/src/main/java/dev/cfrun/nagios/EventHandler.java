@@ -114,7 +114,8 @@ public final class EventHandler {
     }
 
     /** What the handler will ask, decided before anything is started. */
-    record Plan(Path workdir, Path stateDir, HostAddress target, RunRequest request, CfRunClient.Builder client) {
+    record Plan(Path workdir, Path stateDir, HostAddress target, RunRequest request, CfRunClient.Builder client,
+                Verify verify) {
         /** What the run asks for: repeats of the same event ask for the same. */
         String requestKey() {
             return "D=" + String.join(",", request.classes()) + " b=" + String.join(",", request.bundles());
@@ -183,7 +184,7 @@ public final class EventHandler {
         }
         client.build().close(); // our key must be usable now: a configuration error, not a failed run later
         Path stateDir = o.stateDir != null ? o.stateDir : workdir.resolve("cfrun-handler");
-        return new Plan(workdir, stateDir, target, request, client);
+        return new Plan(workdir, stateDir, target, request, client, Verify.configure(o));
     }
 
     /** A reason not to start a run although the event calls for one: the lock, or the cooldown. */
@@ -218,6 +219,7 @@ public final class EventHandler {
             if (state.busyWith(plan.requestKey())) { // the same run is going on: this event is a repeat
                 r.put("status", "skipped");
                 r.put("reason", "a run for " + plan.target() + " with the same classes is in progress");
+                Verify.none(r);
                 log.write(r);
                 return;
             }
@@ -227,12 +229,14 @@ public final class EventHandler {
         } catch (IOException e) {
             r.put("status", "error");
             r.put("error", "cannot lock in " + plan.stateDir() + ": " + e.getMessage());
+            Verify.none(r);
             log.write(r);
             return;
         }
         if (lock.isEmpty()) {
             r.put("status", "skipped");
             r.put("reason", "gave up waiting for the run in progress on " + plan.target());
+            Verify.none(r);
             log.write(r);
             return;
         }
@@ -241,6 +245,7 @@ public final class EventHandler {
             lock.get().close();
             r.put("status", "skipped");
             r.put("reason", cool);
+            Verify.none(r);
             log.write(r);
             return;
         }
@@ -276,6 +281,7 @@ public final class EventHandler {
             r.put("error", String.valueOf(e));
         }
         r.put("duration_ms", (System.nanoTime() - t0) / 1_000_000);
+        plan.verify().afterRun(r); // after the lock is released; also after a failed run: the monitoring looks again
         synchronized (tail) {
             r.put("output_tail", String.join(" | ", tail));
         }

@@ -69,6 +69,17 @@ final class HandlerOptions {
                                       (default: <workdir>/cfrun-handler)
               --log FILE              append one line per decision and per result
                                       (default: syslog)
+            Re-check after the run (needs --hostname, and --service for services;
+            the result line says verify=scheduled|unavailable|none):
+              --command-file FILE     Nagios/Naemon command pipe (command_file,
+                                      e.g. /var/lib/nagios4/rw/nagios.cmd)
+              --icinga-api URL        Icinga 2 API, e.g. https://localhost:5665
+                                      (the name in its certificate, TLS verified)
+              --icinga-user NAME      ApiUser with actions/reschedule-check
+              --icinga-password-file FILE
+                                      its password (first line; mode 0600)
+              --icinga-ca FILE        CA of the API's certificate
+                                      (default /var/lib/icinga2/certs/ca.crt)
               -h, --help
             """;
 
@@ -96,6 +107,11 @@ final class HandlerOptions {
     boolean detachedChild;
     Path stateDir;
     Path log;
+    Path commandFile;
+    String icingaApi;
+    String icingaUser;
+    Path icingaPasswordFile;
+    Path icingaCa;
     boolean help;
     String state;
     String stateType;
@@ -165,6 +181,7 @@ final class HandlerOptions {
                         + " state (" + String.join(", ", known.stream().sorted().toList()) + ")");
             }
         }
+        o.checkRecheck();
         if (o.protocolName != null) {
             o.protocol = tlsOrClassic(o.protocolName);
             if (o.protocol == null) {
@@ -206,7 +223,36 @@ final class HandlerOptions {
             case "--max-time" -> maxTime = seconds(name, value, true);
             case "--state-dir" -> stateDir = Path.of(value);
             case "--log" -> log = Path.of(value);
+            case "--command-file" -> commandFile = Path.of(value);
+            case "--icinga-api" -> icingaApi = value;
+            case "--icinga-user" -> icingaUser = value;
+            case "--icinga-password-file" -> icingaPasswordFile = Path.of(value);
+            case "--icinga-ca" -> icingaCa = Path.of(value);
             default -> throw new IllegalArgumentException("unknown option " + name + " (see --help)");
+        }
+    }
+
+    /** The re-check options go together: one system, with the names it needs. */
+    private void checkRecheck() {
+        boolean icinga = icingaApi != null;
+        if (!icinga && (icingaUser != null || icingaPasswordFile != null || icingaCa != null)) {
+            throw new IllegalArgumentException("--icinga-user, --icinga-password-file and --icinga-ca need --icinga-api URL");
+        }
+        if (commandFile != null && icinga) {
+            throw new IllegalArgumentException("--command-file and --icinga-api exclude each other: give the one of the"
+                    + " monitoring system that runs this handler");
+        }
+        if (icinga && (icingaUser == null || icingaPasswordFile == null)) {
+            throw new IllegalArgumentException("--icinga-api needs --icinga-user NAME and --icinga-password-file FILE");
+        }
+        String option = commandFile != null ? "--command-file" : icinga ? "--icinga-api" : null;
+        if (option != null && hostname.isEmpty()) {
+            throw new IllegalArgumentException(option + " needs --hostname (\"$HOSTNAME$\" / \"$host.name$\"): the name"
+                    + " the monitoring system knows the host by");
+        }
+        if (option != null && !hostEvent && service.isEmpty()) {
+            throw new IllegalArgumentException(option + " needs --service (\"$SERVICEDESC$\" / \"$service.name$\"),"
+                    + " or --host-event for a host check");
         }
     }
 

@@ -54,10 +54,8 @@ class EventHandlerTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        work = TestKeys.workdir(dir.resolve("work"));
         fake = FakeCfServerd.start();
-        fake.allowClient(KeyFiles.loadFromWorkdir(work).publicKey());
-        trust(work, fake.publicKey());
+        work = clientOf(fake, dir.resolve("work"));
         log = dir.resolve("handler.log");
         stateDir = work.resolve("cfrun-handler");
     }
@@ -65,6 +63,14 @@ class EventHandlerTest {
     @AfterEach
     void tearDown() {
         fake.close();
+    }
+
+    /** A client work dir (test keys) whose key {@code fake} accepts and which trusts the fake's key. */
+    static Path clientOf(FakeCfServerd fake, Path workdir) throws Exception {
+        Path work = TestKeys.workdir(workdir);
+        fake.allowClient(KeyFiles.loadFromWorkdir(work).publicKey());
+        trust(work, fake.publicKey());
+        return work;
     }
 
     /** {@code cf-key -t}: the server key as ppkeys/root-MD5=….pub. */

@@ -174,7 +174,8 @@ class HandlerOptionsTest {
     @ParameterizedTest
     @ValueSource(strings = {"--service", "--hostname", "--states", "--soft-attempt", "--cooldown", "-D", "--define-class",
             "--remote-bundles", "-f", "--file", "--port", "--workdir", "--user", "--protocol", "--trust", "-t",
-            "--timeout", "--idle-timeout", "--max-time", "--state-dir", "--log"})
+            "--timeout", "--idle-timeout", "--max-time", "--state-dir", "--log", "--command-file", "--icinga-api",
+            "--icinga-user", "--icinga-password-file", "--icinga-ca"})
     void missingValue(String option) {
         List<String> a = new ArrayList<>(List.of(EVENT));
         a.add(option);
@@ -285,6 +286,54 @@ class HandlerOptionsTest {
         assertEquals(0, withEvent("--cooldown", "0").cooldown);
         assertEquals(0.5, withEvent("-t", "0.5").timeout);
         assertEquals(0, withEvent("--max-time", "0").maxTime, "0 = no limit");
+    }
+
+    // ---- the re-check options ----
+
+    @Test
+    void recheckOptions() {
+        HandlerOptions o = withEvent("--service", "HTTP", "--hostname", "web-01", "--command-file", "/var/lib/nagios4/rw/nagios.cmd");
+        assertEquals(Path.of("/var/lib/nagios4/rw/nagios.cmd"), o.commandFile);
+        assertNull(o.icingaApi);
+        o = withEvent("--service", "HTTP", "--hostname", "web-01", "--icinga-api", "https://localhost:5665",
+                "--icinga-user", "cfrun", "--icinga-password-file=/etc/cfrun/icinga-pw", "--icinga-ca", "/tmp/ca.crt");
+        assertEquals("https://localhost:5665", o.icingaApi);
+        assertEquals("cfrun", o.icingaUser);
+        assertEquals(Path.of("/etc/cfrun/icinga-pw"), o.icingaPasswordFile);
+        assertEquals(Path.of("/tmp/ca.crt"), o.icingaCa);
+        assertNull(o.commandFile);
+        o = parse(concat(new String[] {"--host-event", "--hostname", "web-01", "--command-file", "c"}, HOST_EVENT));
+        assertEquals(Path.of("c"), o.commandFile, "a host check needs no --service");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--service HTTP --command-file c|--command-file needs --hostname",
+            "--hostname web --command-file c|--command-file needs --service",
+            "--hostname web --icinga-api https://localhost:5665 --icinga-user u --icinga-password-file p"
+                    + "|--icinga-api needs --service",
+            "--host-event --service HTTP --command-file c|--command-file needs --hostname",
+    })
+    void recheckNeedsTheNamesTheMonitoringSystemKnows(String options, String message) {
+        String[] event = options.contains("--host-event") ? HOST_EVENT : EVENT;
+        String m = error(concat(options.split(" "), event));
+        assertTrue(m.startsWith(message), m);
+    }
+
+    @Test
+    void recheckOptionsGoTogether() {
+        String[] names = {"--service", "HTTP", "--hostname", "web"};
+        String m = errorWithEvent(concat(names, new String[] {"--command-file", "c", "--icinga-api", "https://localhost:5665",
+                "--icinga-user", "u", "--icinga-password-file", "p"}));
+        assertTrue(m.contains("--command-file and --icinga-api exclude each other"), m);
+        m = errorWithEvent(concat(names, new String[] {"--icinga-api", "https://localhost:5665", "--icinga-user", "u"}));
+        assertTrue(m.startsWith("--icinga-api needs --icinga-user NAME and --icinga-password-file FILE"), m);
+        m = errorWithEvent(concat(names, new String[] {"--icinga-api", "https://localhost:5665", "--icinga-password-file", "p"}));
+        assertTrue(m.startsWith("--icinga-api needs --icinga-user"), m);
+        for (String lone : new String[] {"--icinga-user", "--icinga-password-file", "--icinga-ca"}) {
+            m = errorWithEvent(concat(names, new String[] {lone, "x"}));
+            assertTrue(m.contains("need --icinga-api URL"), m);
+        }
     }
 
     private static String[] concat(String[] a, String[] b) {
