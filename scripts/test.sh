@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the test peers if missing (Debian's cfengine3, nagios4-core), makes a Docker engine and the
+# Installs the test peers if missing (Debian's cfengine3, nagios4-core, icinga2), makes a Docker engine and the
 # cf-serverd 3.15 / 3.21 / 3.24 images available for the interop tests, then builds and runs every test:
 # unit tests (surefire), the integration tests against real cf-serverd processes and containers (failsafe),
 # prints the interop matrix, and fuzzes each parser for 10,000 executions (scripts/fuzz.sh).
@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib/docker.sh
 install_cfengine
 install_nagios
+install_icinga
 
 finish() {
   local rc=$?

@@ -1,6 +1,7 @@
 # Sourced by the scripts: installs the real peers the tests talk to, when missing:
 #   Debian's cfengine3 (cf-serverd, cf-key, cf-runagent) and, for the Nagios end-to-end test,
 #   nagios4-core + monitoring-plugins-basic (not the nagios4 metapackage, which pulls Apache and PHP);
+#   for the Icinga 2 end-to-end test, icinga2 (its daemon is not started: the test runs a private instance);
 #   for the interop tests, Debian's Docker engine and debootstrap (scripts/lib/docker.sh starts it confined).
 # Packaged daemons are not started: where no policy-rc.d forbids it, one is installed for the
 # duration of the installation only.
@@ -33,6 +34,11 @@ install_cfengine() {
 install_nagios() {
   [ -x /usr/sbin/nagios4 ] && [ -x /usr/lib/nagios/plugins/check_http ] && [ -x /usr/bin/python3 ] && return 0
   _apt_install nagios4-core monitoring-plugins-basic python3
+}
+
+install_icinga() {
+  [ -x /usr/sbin/icinga2 ] && [ -x /usr/lib/nagios/plugins/check_http ] && [ -x /usr/bin/python3 ] && return 0
+  _apt_install icinga2 monitoring-plugins-basic python3
 }
 
 install_docker() {

@@ -183,7 +183,7 @@ final class Nagios implements AutoCloseable {
         return out;
     }
 
-    private static String read(Path p) {
+    static String read(Path p) {
         try {
             return Files.readString(p, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -196,7 +196,7 @@ final class Nagios implements AutoCloseable {
         return String.join("\n", List.of(l).subList(Math.max(0, l.length - lines), l.length));
     }
 
-    private static void sleep(long ms) {
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
@@ -299,7 +299,7 @@ final class Nagios implements AutoCloseable {
             }
         }
 
-        private static String render(String text, Map<String, String> values, String file) {
+        static String render(String text, Map<String, String> values, String file) {
             Matcher m = PLACEHOLDER.matcher(text);
             StringBuilder sb = new StringBuilder();
             while (m.find()) {

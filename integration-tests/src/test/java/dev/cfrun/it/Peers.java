@@ -18,6 +18,7 @@ final class Peers {
     static final Path CF_PROMISES = Path.of("/usr/bin/cf-promises");
     static final Path CF_AGENT = Path.of("/usr/bin/cf-agent");
     static final Path NAGIOS4 = Path.of("/usr/sbin/nagios4");
+    static final Path ICINGA2 = Path.of("/usr/sbin/icinga2");
     static final Path CHECK_HTTP = Path.of("/usr/lib/nagios/plugins/check_http");
     static final Path PYTHON3 = Path.of("/usr/bin/python3");
     static final Path SETSID = Path.of("/usr/bin/setsid");
@@ -43,6 +44,15 @@ final class Peers {
     static void requireNagios() {
         require("nagios4-core monitoring-plugins-basic python3 (apt-get install --no-install-recommends)",
                 NAGIOS4, CHECK_HTTP, PYTHON3, SETSID);
+    }
+
+    /**
+     * Fails under CI, skips elsewhere, when the Icinga 2 end-to-end peers are missing: Debian's icinga2 (its
+     * daemon not started: the test runs a private instance), check_http, python3 (the web server).
+     */
+    static void requireIcinga() {
+        require("icinga2 monitoring-plugins-basic python3 (apt-get install --no-install-recommends)",
+                ICINGA2, CHECK_HTTP, PYTHON3, SETSID);
     }
 
     private static void require(String what, Path... programs) {
