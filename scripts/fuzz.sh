@@ -30,6 +30,8 @@ TARGETS=(
   "cfrun-client dev.cfrun.client.hosts.HostsFileFuzzTest#hostsFile"
   "nagios-handler dev.cfrun.nagios.MacrosFuzzTest#commandLine"
   "nagios-handler dev.cfrun.nagios.MacrosFuzzTest#templates"
+  "remediation-service dev.cfrun.service.ingest.PayloadFuzzTest#alertmanager"
+  "remediation-service dev.cfrun.service.ingest.PayloadFuzzTest#runs"
 )
 [ "$BUILD" = 1 ] && mvn -B -q install -DskipTests
 LOGDIR=target/fuzz; mkdir -p "$LOGDIR"
