@@ -1,0 +1,4 @@
+package dev.cfrun.service;
+
+/** Where a trigger came from. */
+public enum Source { ALERTMANAGER, API, NAGIOS, ICINGA }

@@ -1,0 +1,138 @@
+package dev.cfrun.service.store;
+
+import dev.cfrun.client.HostAddress;
+import dev.cfrun.service.Trigger;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The service's memory: accepted triggers, runs and their outcome, cooldowns and dedupe keys.
+ *
+ * <p>Every method is one short transaction and safe to call from several threads. Instants are kept to the
+ * microsecond. A call that does not fit the state (a trigger that is not QUEUED, a run that already ended, an
+ * unknown id) throws {@link IllegalStateException} or {@link IllegalArgumentException} and changes nothing;
+ * a storage failure throws {@link StoreException}.
+ */
+public interface Store extends AutoCloseable {
+    /**
+     * Records the trigger as QUEUED unless its dedupe key was accepted before (then it is a duplicate and
+     * nothing is stored). One transaction.
+     *
+     * @param t the trigger
+     * @return the trigger id (new, or the earlier one for a duplicate)
+     */
+    Accepted accept(Trigger t);
+
+    /**
+     * QUEUED triggers, oldest (first accepted) first: the dispatcher's input, after a restart too.
+     *
+     * @param limit at most this many, at least 1
+     * @return the triggers
+     */
+    List<StoredTrigger> queued(int limit);
+
+    /**
+     * Starts a run for these QUEUED triggers of one host: they become RUNNING, linked to the run.
+     *
+     * @param host       the host; every trigger must be for it
+     * @param triggerIds the triggers the run serves, at least one
+     * @param classes    the classes to define
+     * @param bundles    the bundles to run
+     * @param at         the start
+     * @return the run id
+     */
+    long startRun(HostAddress host, List<Long> triggerIds, List<String> classes, List<String> bundles, Instant at);
+
+    /**
+     * Ends a run: its triggers become DONE. The output is kept up to {@link Bounds#MAX_OUTPUT_LINES} lines and
+     * {@link Bounds#MAX_OUTPUT_BYTES} bytes (a last line says what was cut).
+     *
+     * @param runId   a run that has not ended
+     * @param outcome how it ended
+     */
+    void finishRun(long runId, RunOutcome outcome);
+
+    /**
+     * A QUEUED trigger decided not to run (cooldown, rate limit, blast radius, paused and dry-run...):
+     * it becomes SUPPRESSED and keeps the reason (up to {@link Bounds#MAX_TEXT} characters).
+     *
+     * @param triggerId the trigger
+     * @param reason    why
+     */
+    void suppress(long triggerId, String reason);
+
+    /**
+     * Where a trigger is.
+     *
+     * @param triggerId the trigger
+     * @return its status, or empty for an unknown id
+     */
+    Optional<TriggerStatus> triggerStatus(long triggerId);
+
+    /**
+     * One run.
+     *
+     * @param runId the run
+     * @return the run, or empty for an unknown id
+     */
+    Optional<RunRecord> run(long runId);
+
+    /**
+     * The latest runs, newest first.
+     *
+     * @param host  only the runs on this host name (any port), or all
+     * @param limit at most this many, at least 1
+     * @return the runs
+     */
+    List<RunRecord> recentRuns(Optional<String> host, int limit);
+
+    /**
+     * Runs started but not finished (the process died during them), oldest first: the dispatcher runs them once
+     * more with {@link #requeueUnfinished}.
+     *
+     * @return the runs
+     */
+    List<RunRecord> unfinishedRuns();
+
+    /**
+     * Marks an unfinished run as interrupted (it ends with error kind {@link Bounds#INTERRUPTED}); its triggers
+     * become QUEUED again, flagged retried_after_restart, so the run that serves them next says
+     * {@link RunRecord#retriedAfterRestart()}.
+     *
+     * @param runId a run that has not ended
+     */
+    void requeueUnfinished(long runId);
+
+    /**
+     * The end of the cooldown of this key on this host, as last set (it may lie in the past).
+     *
+     * @param host        the host
+     * @param cooldownKey the key
+     * @return the end, or empty if none was set
+     */
+    Optional<Instant> cooldownUntil(HostAddress host, String cooldownKey);
+
+    /**
+     * Sets (replaces) the end of the cooldown of this key on this host.
+     *
+     * @param host        the host
+     * @param cooldownKey the key
+     * @param until       the end
+     */
+    void setCooldown(HostAddress host, String cooldownKey, Instant until);
+
+    /**
+     * Forgets the dedupe keys of triggers received before this instant (bounded growth); a trigger with such a
+     * key is accepted again afterwards.
+     *
+     * @param before the limit
+     * @return how many keys were forgotten
+     */
+    int expireDedupeKeys(Instant before);
+
+    /** Releases the store; further calls fail. */
+    @Override
+    void close();
+}
