@@ -1,0 +1,148 @@
+package dev.cfrun.service.store;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link SqliteStore} against the store contract (a restart closes and reopens the file), plus its file checks. */
+class SqliteStoreTest extends StoreContractTest {
+    @TempDir
+    Path dir;
+
+    @Override
+    Store create() {
+        return SqliteStore.open(dir.resolve("state"));
+    }
+
+    @Override
+    Store reopen(Store s) {
+        s.close();
+        return SqliteStore.open(dir.resolve("state"));
+    }
+
+    private Path db() {
+        return dir.resolve("state").resolve(SqliteStore.FILE_NAME);
+    }
+
+    private static String perms(Path p) throws Exception {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    private static void sql(Path file, String... statements) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
+    }
+
+    @Test
+    void filesArePrivateAndTheJournalIsWal() throws Exception {
+        accept(WEB1);
+        assertEquals("rwx------", perms(dir.resolve("state")));
+        assertEquals("rw-------", perms(db()));
+        Path wal = db().resolveSibling(SqliteStore.FILE_NAME + "-wal");
+        assertTrue(Files.exists(wal), "WAL file while open");
+        assertEquals("rw-------", perms(wal));
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {
+            assertTrue(rs.next());
+            assertEquals("wal", rs.getString(1));
+        }
+    }
+
+    @Test
+    void aWiderExistingFileIsTightened() throws Exception {
+        store.close();
+        Files.setPosixFilePermissions(db(), PosixFilePermissions.fromString("rw-r--r--"));
+        store = SqliteStore.open(dir.resolve("state"));
+        assertEquals("rw-------", perms(db()));
+    }
+
+    @Test
+    void aForeignFileIsRefusedAndLeftAlone() throws Exception {
+        Path other = dir.resolve("other");
+        Files.createDirectories(other);
+        byte[] text = "# not a database\nkey = value\n".getBytes(StandardCharsets.UTF_8);
+        Files.write(other.resolve(SqliteStore.FILE_NAME), text);
+        StoreException e = assertThrows(StoreException.class, () -> SqliteStore.open(other));
+        assertTrue(e.getMessage().contains("is not an SQLite database"), e.getMessage());
+        assertArrayEquals(text, Files.readAllBytes(other.resolve(SqliteStore.FILE_NAME)));
+    }
+
+    @Test
+    void aCorruptFileIsRefused() throws Exception {
+        Path bad = dir.resolve("corrupt.db");
+        byte[] bytes = new byte[8192];
+        new Random(13).nextBytes(bytes);
+        byte[] magic = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(magic, 0, bytes, 0, magic.length);
+        Files.write(bad, bytes);
+        StoreException e = assertThrows(StoreException.class, () -> SqliteStore.openFile(bad));
+        assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+    }
+
+    @Test
+    void anotherApplicationsDatabaseIsRefused() throws Exception {
+        Path foreign = dir.resolve("foreign.db");
+        sql(foreign, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)");
+        StoreException e = assertThrows(StoreException.class, () -> SqliteStore.openFile(foreign));
+        assertTrue(e.getMessage().contains("not a cfrun-service database"), e.getMessage());
+        assertTrue(e.getMessage().contains("users"), e.getMessage());
+    }
+
+    @Test
+    void aNewerSchemaIsRefused() throws Exception {
+        store.close();
+        sql(db(), "UPDATE schema_version SET version = 99");
+        StoreException e = assertThrows(StoreException.class, () -> SqliteStore.open(dir.resolve("state")));
+        assertTrue(e.getMessage().contains("schema version 99"), e.getMessage());
+        store = new MemoryStore(); // for tearDown
+    }
+
+    @Test
+    void theSchemaIsMigratedOnceAndKept() throws Exception {
+        long id = accept(WEB1);
+        store = reopen(store);
+        assertEquals(List.of(id), store.queued(5).stream().map(StoredTrigger::id).toList());
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*), max(version) FROM schema_version")) {
+            assertTrue(rs.next());
+            assertEquals(1, rs.getInt(1));
+            assertEquals(Migrations.load("sqlite").size(), rs.getInt(2));
+        }
+    }
+
+    @Test
+    void aDamagedRowGivesAClearError() throws Exception {
+        long id = accept(WEB1);
+        sql(db(), "UPDATE triggers SET host = 'bad host/name' WHERE id = " + id);
+        StoreException e = assertThrows(StoreException.class, () -> store.queued(5));
+        assertTrue(e.getMessage().contains("damaged row in table triggers (id " + id + ")"), e.getMessage());
+        sql(db(), "UPDATE triggers SET host = 'web1', labels = '[1,2]' WHERE id = " + id);
+        assertThrows(StoreException.class, () -> store.queued(5));
+    }
+
+    @Test
+    void migrationFilesSplitIntoStatements() {
+        assertEquals(List.of("CREATE TABLE a (x INT)", "CREATE INDEX i\n    ON a (x)"),
+                Migrations.statements("-- comment\nCREATE TABLE a (x INT);\n\nCREATE INDEX i\n    ON a (x);\n"));
+        assertThrows(StoreException.class, () -> Migrations.statements("CREATE TABLE a (x INT)"));
+    }
+}
