@@ -207,8 +207,8 @@ public final class Dispatcher implements AutoCloseable {
         RunPlan started = plan.withRunId(runId);
         counters.runsStarted++;
         counters.triggersMerged += go.size() - 1;
-        LOG.info("run {} on {}: classes {} bundles {} ({} trigger(s){})", runId, host, plan.classes(), plan.bundles(),
-                go.size(), policy.dryRun() ? ", dry run" : "");
+        LOG.info("run {} on {}: classes {} bundles {} ({} trigger(s), the first received {}{})", runId, host,
+                plan.classes(), plan.bundles(), go.size(), plan.earliest(), policy.dryRun() ? ", dry run" : "");
         if (policy.dryRun()) {
             finish(started, new RunOutcome(now, OptionalInt.empty(), "dry_run",
                     "dry run: would run classes " + plan.classes() + " bundles " + plan.bundles() + " on " + host,
