@@ -140,6 +140,41 @@ class SqliteStoreTest extends StoreContractTest {
     }
 
     @Test
+    void anotherWriterIsWaitedFor() throws Exception {
+        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + db());
+             Statement st = other.createStatement()) {
+            st.execute("BEGIN IMMEDIATE");
+            st.execute("INSERT INTO cooldowns (host, port, cooldown_key, until_at) VALUES ('web9', 5308, 'k', 0)");
+            Thread release = new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                    st.execute("COMMIT");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            long t0 = System.nanoTime();
+            release.start();
+            long id = accept(WEB1); // waits for the other writer (busy_timeout), does not fail
+            release.join();
+            assertTrue(System.nanoTime() - t0 >= 250_000_000L, "waited for the lock");
+            assertEquals(List.of(id), store.queued(5).stream().map(StoredTrigger::id).toList());
+        }
+    }
+
+    @Test
+    void aRunIsSeenUnfinishedByTheNextProcessEvenWithoutAClose() {
+        long a = accept(WEB1);
+        long runId = store.startRun(WEB1, List.of(a), List.of(), List.of(), T0);
+        // the process died: its connection was never closed; a new one opens the same file
+        try (Store next = SqliteStore.open(dir.resolve("state"))) {
+            assertEquals(List.of(runId), ids(next.unfinishedRuns()));
+            next.requeueUnfinished(runId);
+            assertEquals(List.of(a), next.queued(5).stream().map(StoredTrigger::id).toList());
+        }
+    }
+
+    @Test
     void migrationFilesSplitIntoStatements() {
         assertEquals(List.of("CREATE TABLE a (x INT)", "CREATE INDEX i\n    ON a (x)"),
                 Migrations.statements("-- comment\nCREATE TABLE a (x INT);\n\nCREATE INDEX i\n    ON a (x);\n"));
