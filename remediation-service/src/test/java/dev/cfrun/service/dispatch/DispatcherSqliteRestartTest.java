@@ -28,17 +28,13 @@ class DispatcherSqliteRestartTest {
     void everyAcceptedTriggerRunsExactlyOnceAcrossARestart() {
         FakeClock clock = new FakeClock();
         DispatchPolicy policy = DispatchPolicy.defaults().withParallelism(1);
-        long a;
-        long b;
-        long c;
-        try (SqliteStore before = SqliteStore.open(state)) {
-            Dispatcher dying = Dispatcher.create(before, new FakeRunner(), clock, policy, new ManualWorkers());
-            a = accept(before, trigger(clock, "web1", "HttpDown", null, List.of("alert_HttpDown"), List.of()));
-            b = accept(before, trigger(clock, "web2", "HttpDown", null, List.of("alert_HttpDown"), List.of()));
-            assertEquals(1, dying.dispatch(), "parallelism 1: web1 runs, web2 waits");
-            c = accept(before, trigger(clock, "web1", "DiskFull", null, List.of("alert_DiskFull"), List.of()));
-            // the process dies here: the run on web1 never ends, web2 and the second web1 trigger stay queued
-        }
+        SqliteStore before = SqliteStore.open(state); // never closed before the restart: SIGKILL
+        Dispatcher dying = Dispatcher.create(before, new FakeRunner(), clock, policy, new ManualWorkers());
+        long a = accept(before, trigger(clock, "web1", "HttpDown", null, List.of("alert_HttpDown"), List.of()));
+        long b = accept(before, trigger(clock, "web2", "HttpDown", null, List.of("alert_HttpDown"), List.of()));
+        assertEquals(1, dying.dispatch(), "parallelism 1: web1 runs, web2 waits");
+        long c = accept(before, trigger(clock, "web1", "DiskFull", null, List.of("alert_DiskFull"), List.of()));
+        // the process dies here: the run on web1 never ends, web2 and the second web1 trigger stay queued
 
         clock.advance(Duration.ofMinutes(1));
         FakeRunner runner = new FakeRunner();
@@ -61,6 +57,8 @@ class DispatcherSqliteRestartTest {
             assertTrue(after.run(after.triggerStatus(a).orElseThrow().runId().getAsLong()).orElseThrow()
                     .retriedAfterRestart());
             assertEquals(List.of(), after.unfinishedRuns());
+        } finally {
+            before.close();
         }
     }
 }
