@@ -17,7 +17,9 @@ import java.util.Objects;
  *                         {@code groupWindow}; 0 = no cap
  * @param groupWindow      how long a host counts against its group's cap, 1 second to 30 days
  * @param dryRun           record what would run (a run with error kind {@code dry_run}), run nothing
- * @param queueBatch       how many queued triggers one dispatch pass reads, 1 to {@link Bounds#MAX_LIMIT}
+ * @param queueBatch       how many queued triggers one dispatch pass reads (oldest first), 1 to
+ *                         {@link Bounds#MAX_LIMIT}; a trigger behind that many waiting for busy hosts is seen
+ *                         only when those start their follow-up runs
  * @param dedupeRetention  dedupe keys older than this are forgotten, 1 minute to 365 days
  * @param pollInterval     the dispatch loop looks at the queue at least this often, 10 ms to 1 minute
  */
@@ -26,8 +28,17 @@ public record DispatchPolicy(int parallelism, int runsPerMinute, Duration cooldo
                              Duration pollInterval) {
 
     /**
-     * Checks every limit.
+     * Checks every limit; the parameters are the record's components.
      *
+     * @param parallelism      runs at the same time, 1 to 1024
+     * @param runsPerMinute    runs started in any 60 seconds, 0 = no limit
+     * @param cooldown         per host and cooldown key, after a run ends; zero = none
+     * @param maxHostsPerGroup distinct hosts per alert group within the window; 0 = no cap
+     * @param groupWindow      how long a host counts against its group
+     * @param dryRun           record what would run, run nothing
+     * @param queueBatch       queued triggers read per pass
+     * @param dedupeRetention  how long dedupe keys are kept
+     * @param pollInterval     the longest wait between two passes
      * @throws IllegalArgumentException naming the first limit out of range
      */
     public DispatchPolicy {
