@@ -267,7 +267,9 @@ public final class Dispatcher implements AutoCloseable {
     /** Records the outcome (the end time from our clock) and starts the cooldowns. Holds the lock. */
     private void finish(RunPlan plan, RunOutcome o) {
         Instant end = clock.instant();
-        store.finishRun(plan.runId(), new RunOutcome(end, o.exitCode(), o.errorKind(), o.message(), o.output()));
+        OptionalInt exit = o.exitCode() == null ? OptionalInt.empty() : o.exitCode();
+        store.finishRun(plan.runId(), new RunOutcome(end, exit, o.errorKind(), o.message(),
+                o.output() == null ? List.of() : o.output()));
         counters.runsFinished++;
         if (!policy.cooldown().isZero()) {
             Instant until = end.plus(policy.cooldown());
@@ -276,16 +278,13 @@ public final class Dispatcher implements AutoCloseable {
             }
         }
         LOG.info("run {} on {} ended: exit {} {}", plan.runId(), plan.host(),
-                o.exitCode().isPresent() ? o.exitCode().getAsInt() : "-", o.errorKind() == null ? "" : o.errorKind());
+                exit.isPresent() ? exit.getAsInt() : "-", o.errorKind() == null ? "" : o.errorKind());
     }
 
     private void expireDedupeKeys(Instant now) {
         if (lastExpiry == null || !now.isBefore(lastExpiry.plusSeconds(60))) {
             lastExpiry = now;
-            int n = store.expireDedupeKeys(now.minus(policy.dedupeRetention()));
-            if (n > 0) {
-                LOG.debug("forgot {} dedupe keys", n);
-            }
+            LOG.debug("forgot {} dedupe keys", store.expireDedupeKeys(now.minus(policy.dedupeRetention())));
         }
     }
 

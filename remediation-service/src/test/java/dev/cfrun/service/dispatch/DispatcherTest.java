@@ -5,6 +5,7 @@ import dev.cfrun.service.dispatch.DispatchFakes.FakeClock;
 import dev.cfrun.service.dispatch.DispatchFakes.FakeRunner;
 import dev.cfrun.service.dispatch.DispatchFakes.ManualWorkers;
 import dev.cfrun.service.store.MemoryStore;
+import dev.cfrun.service.store.RunOutcome;
 import dev.cfrun.service.store.RunRecord;
 import dev.cfrun.service.store.TriggerState;
 import dev.cfrun.service.store.TriggerStatus;
@@ -256,5 +257,19 @@ class DispatcherTest {
         assertEquals(Optional.of(T0.plusSeconds(3)), r.endedAt());
         assertEquals(0, r.exitCode().getAsInt());
         assertEquals(List.of("ran [alert_a]"), r.output());
+    }
+
+    @Test
+    void anOutcomeWithNothingInItIsRecordedAsEndedWithoutExitCode() {
+        dispatcher = Dispatcher.create(store, (h, c, b) -> new RunOutcome(null, null, null, null, null), clock, open(),
+                workers);
+        accept(store, trigger(clock, "web1", "alert_a"));
+        dispatcher.dispatch();
+        workers.runNext();
+        RunRecord r = store.recentRuns(Optional.empty(), 1).get(0);
+        assertEquals(Optional.of(T0), r.endedAt());
+        assertTrue(r.exitCode().isEmpty());
+        assertEquals(List.of(), r.output());
+        assertEquals(0, dispatcher.stats().inFlight());
     }
 }
