@@ -1,0 +1,348 @@
+package dev.cfrun.service.dispatch;
+
+import dev.cfrun.client.HostAddress;
+import dev.cfrun.service.store.RunOutcome;
+import dev.cfrun.service.store.Store;
+import dev.cfrun.service.store.StoredTrigger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.OptionalInt;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Turns the {@link Store}'s queue into agent runs, one host at a time. Each pass ({@link #dispatch()}) reads the
+ * queued triggers oldest first and, per host:
+ * <ul>
+ *   <li>a host with a run going on is left alone: its queued triggers wait and become <b>one</b> follow-up run
+ *       when the run ends (the union of their classes and bundles), never one run each;</li>
+ *   <li>otherwise each trigger is checked against the cooldown of its host and cooldown key, then against the cap
+ *       on hosts per alert group; those that pass make one run if the global rate limit has room. Held-back
+ *       triggers are {@linkplain Store#suppress suppressed} with the reason, never dropped silently.</li>
+ * </ul>
+ * At most {@link DispatchPolicy#parallelism()} runs go on at once, on the worker pool. When a run ends its
+ * outcome is recorded and the cooldowns of its triggers' keys start. In dry-run mode a run is recorded with the
+ * error kind {@code dry_run} and nothing is executed. {@link #pause()} stops starting runs; the queue keeps
+ * growing. Time comes from the injected {@link Clock} only.
+ * <p>
+ * Either call {@link #start()} (recovery, then a loop thread that dispatches on {@link #wakeUp()} and every
+ * {@link DispatchPolicy#pollInterval()}), or drive it by hand with {@link #recover()} and {@link #dispatch()}
+ * (tests). Thread-safe.
+ */
+public final class Dispatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final Store store;
+    private final RunExecutor runner;
+    private final Clock clock;
+    private final DispatchPolicy policy;
+    private final Executor workers;
+    private final ExecutorService ownedPool;
+    private final RateLimit rate;
+    private final BlastRadius blast;
+    private final DispatchLoop loop;
+    private final Object lock = new Object();
+    private final Map<HostAddress, RunPlan> running = new HashMap<>();
+    private final Counters counters = new Counters();
+    private volatile boolean paused;
+    private boolean closed;
+    private boolean started;
+    private Instant lastExpiry;
+
+    private Dispatcher(Store store, RunExecutor runner, Clock clock, DispatchPolicy policy, Executor workers) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.runner = Objects.requireNonNull(runner, "runner");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.ownedPool = workers == null ? DispatchLoop.workerPool(policy.parallelism()) : null;
+        this.workers = workers == null ? ownedPool : workers;
+        this.loop = new DispatchLoop(this::dispatch, policy.pollInterval());
+        this.rate = new RateLimit(policy.runsPerMinute());
+        this.blast = new BlastRadius(policy.maxHostsPerGroup(), policy.groupWindow());
+    }
+
+    /**
+     * A dispatcher with its own worker pool of {@link DispatchPolicy#parallelism()} threads.
+     *
+     * @param store  where the queue is and where decisions and runs are recorded
+     * @param runner carries out the runs
+     * @param clock  the only source of time (cooldowns, rate limit, records)
+     * @param policy the limits
+     * @return a dispatcher, not started
+     */
+    public static Dispatcher create(Store store, RunExecutor runner, Clock clock, DispatchPolicy policy) {
+        return new Dispatcher(store, runner, clock, policy, null);
+    }
+
+    /**
+     * A dispatcher whose runs are handed to {@code workers} (tests: an executor that runs tasks when told).
+     *
+     * @param store   where the queue is and where decisions and runs are recorded
+     * @param runner  carries out the runs
+     * @param clock   the only source of time
+     * @param policy  the limits ({@link DispatchPolicy#parallelism()} still bounds the runs going on)
+     * @param workers executes one task per run
+     * @return a dispatcher, not started
+     */
+    public static Dispatcher create(Store store, RunExecutor runner, Clock clock, DispatchPolicy policy,
+                                    Executor workers) {
+        return new Dispatcher(store, runner, clock, policy, Objects.requireNonNull(workers, "workers"));
+    }
+
+    /**
+     * Recovers after a restart, then starts the loop thread.
+     *
+     * @throws IllegalStateException if started before or closed
+     */
+    public void start() {
+        synchronized (lock) {
+            if (started || closed) {
+                throw new IllegalStateException(closed ? "dispatcher closed" : "dispatcher already started");
+            }
+            started = true;
+            recover();
+            loop.start();
+        }
+    }
+
+    /**
+     * What a restart needs, before any run starts: each run that was started but never finished (the process
+     * died) has its triggers queued again, once; a run that was itself such a retry is recorded as
+     * {@code interrupted} instead, so a run that kills the service cannot loop. Queued triggers then run once
+     * through the normal passes. The rate limit's window is refilled from the runs of the last minute. Runs going
+     * on in this process are left alone, so a second call does no harm.
+     *
+     * @return how many runs were requeued
+     */
+    public int recover() {
+        synchronized (lock) {
+            Instant now = clock.instant();
+            Set<Long> live = new HashSet<>();
+            running.values().forEach(p -> live.add(p.runId()));
+            int requeued = Recovery.requeueUnfinished(store, now, live);
+            Recovery.seed(store, rate, policy.runsPerMinute(), now);
+            counters.requeued += requeued;
+            return requeued;
+        }
+    }
+
+    /**
+     * One pass over the queue (see the class comment): decides and starts what may start now.
+     *
+     * @return how many runs were started (dry runs included)
+     */
+    public int dispatch() {
+        synchronized (lock) {
+            if (closed) {
+                return 0;
+            }
+            Instant now = clock.instant();
+            expireDedupeKeys(now);
+            if (paused) {
+                return 0;
+            }
+            blast.expire(now);
+            Map<HostAddress, List<StoredTrigger>> byHost = new LinkedHashMap<>();
+            for (StoredTrigger st : store.queued(policy.queueBatch())) {
+                if (st.trigger().host() == null) {
+                    counters.invalid++;
+                    store.suppress(st.id(), "invalid trigger: no host");
+                    continue;
+                }
+                byHost.computeIfAbsent(st.trigger().host(), h -> new ArrayList<>()).add(st);
+            }
+            int started = 0;
+            for (Map.Entry<HostAddress, List<StoredTrigger>> e : byHost.entrySet()) {
+                if (running.size() >= policy.parallelism()) {
+                    break;
+                }
+                if (!running.containsKey(e.getKey()) && startRun(e.getKey(), e.getValue(), now)) {
+                    started++;
+                }
+            }
+            return started;
+        }
+    }
+
+    /** Decides on an idle host's queued triggers; true if a run started. Holds the lock. */
+    private boolean startRun(HostAddress host, List<StoredTrigger> queued, Instant now) {
+        List<StoredTrigger> go = new ArrayList<>();
+        for (StoredTrigger st : queued) {
+            String why = refusal(host, st, now);
+            if (why != null) {
+                store.suppress(st.id(), why);
+            } else {
+                go.add(st);
+            }
+        }
+        if (go.isEmpty()) {
+            return false;
+        }
+        if (!rate.tryAcquire(now)) {
+            counters.rateLimited += go.size();
+            for (StoredTrigger st : go) {
+                store.suppress(st.id(), rate.reason());
+            }
+            return false;
+        }
+        RunPlan plan = RunPlan.of(host, go);
+        for (StoredTrigger st : go) {
+            blast.record(st.trigger().group(), host, now);
+        }
+        long runId = store.startRun(host, plan.triggerIds(), plan.classes(), plan.bundles(), now);
+        RunPlan started = plan.withRunId(runId);
+        counters.runsStarted++;
+        counters.triggersMerged += go.size() - 1;
+        LOG.info("run {} on {}: classes {} bundles {} ({} trigger(s), the first received {}{})", runId, host,
+                plan.classes(), plan.bundles(), go.size(), plan.earliest(), policy.dryRun() ? ", dry run" : "");
+        if (policy.dryRun()) {
+            finish(started, new RunOutcome(now, OptionalInt.empty(), "dry_run",
+                    "dry run: would run classes " + plan.classes() + " bundles " + plan.bundles() + " on " + host,
+                    List.of()));
+            return true;
+        }
+        running.put(host, started);
+        try {
+            workers.execute(() -> execute(started));
+        } catch (RejectedExecutionException e) {
+            running.remove(host);
+            LOG.warn("run {} on {} not started: the worker pool is shut down; it runs after a restart", runId, host);
+        }
+        return true;
+    }
+
+    /** Why a trigger of an idle host may not run now, or null; counts the refusal. */
+    private String refusal(HostAddress host, StoredTrigger st, Instant now) {
+        String key = st.trigger().cooldownKey();
+        if (key != null && !policy.cooldown().isZero()) {
+            Optional<Instant> until = store.cooldownUntil(host, key);
+            if (until.isPresent() && until.get().isAfter(now)) {
+                counters.cooldown++;
+                return "cooldown until " + until.get();
+            }
+        }
+        String why = blast.refusal(st.trigger().group(), host, now);
+        if (why != null) {
+            counters.blastRadius++;
+        }
+        return why;
+    }
+
+    /** On a worker thread: the run itself, then its record. */
+    private void execute(RunPlan plan) {
+        RunOutcome outcome;
+        try {
+            outcome = runner.execute(plan.host(), plan.classes(), plan.bundles());
+            if (outcome == null) {
+                outcome = new RunOutcome(clock.instant(), OptionalInt.empty(), "internal", "no outcome", List.of());
+            }
+        } catch (RuntimeException e) {
+            LOG.error("run {} on {} failed inside the service", plan.runId(), plan.host(), e);
+            outcome = new RunOutcome(clock.instant(), OptionalInt.empty(), "internal", String.valueOf(e), List.of());
+        }
+        synchronized (lock) {
+            try {
+                finish(plan, outcome);
+            } finally {
+                running.remove(plan.host());
+            }
+        }
+        wakeUp();
+    }
+
+    /** Records the outcome (the end time from our clock) and starts the cooldowns. Holds the lock. */
+    private void finish(RunPlan plan, RunOutcome o) {
+        Instant end = clock.instant();
+        OptionalInt exit = o.exitCode() == null ? OptionalInt.empty() : o.exitCode();
+        store.finishRun(plan.runId(), new RunOutcome(end, exit, o.errorKind(), o.message(),
+                o.output() == null ? List.of() : o.output()));
+        counters.runsFinished++;
+        if (!policy.cooldown().isZero()) {
+            Instant until = end.plus(policy.cooldown());
+            for (String key : plan.cooldownKeys()) {
+                store.setCooldown(plan.host(), key, until);
+            }
+        }
+        LOG.info("run {} on {} ended: exit {} {}", plan.runId(), plan.host(),
+                exit.isPresent() ? exit.getAsInt() : "-", o.errorKind() == null ? "" : o.errorKind());
+    }
+
+    private void expireDedupeKeys(Instant now) {
+        if (lastExpiry == null || !now.isBefore(lastExpiry.plusSeconds(60))) {
+            lastExpiry = now;
+            LOG.debug("forgot {} dedupe keys", store.expireDedupeKeys(now.minus(policy.dedupeRetention())));
+        }
+    }
+
+    /** Stops starting runs; triggers are still accepted and queued, runs going on finish. */
+    public void pause() {
+        paused = true;
+        LOG.info("dispatch paused");
+    }
+
+    /** Starts runs again, beginning with what queued up during the pause. */
+    public void resume() {
+        paused = false;
+        LOG.info("dispatch resumed");
+        wakeUp();
+    }
+
+    /**
+     * Whether dispatching is paused.
+     *
+     * @return true between {@link #pause()} and {@link #resume()}
+     */
+    public boolean paused() {
+        return paused;
+    }
+
+    /** Asks the loop for a pass now (the ingress calls this after accepting triggers). */
+    public void wakeUp() {
+        loop.wakeUp();
+    }
+
+    /**
+     * The counters, as one consistent snapshot.
+     *
+     * @return the counters since this dispatcher was built
+     */
+    public DispatchStats stats() {
+        synchronized (lock) {
+            return counters.snapshot(running.size(), paused);
+        }
+    }
+
+    /**
+     * Stops the loop and the worker pool it owns, waiting up to 10 seconds for runs going on; a run still going
+     * on then is left unfinished in the store and runs again after a restart.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+        }
+        loop.stop();
+        if (ownedPool != null) {
+            ownedPool.shutdown();
+            try {
+                ownedPool.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
