@@ -1,0 +1,142 @@
+package dev.cfrun.service.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.cfrun.service.dispatch.Dispatcher;
+import dev.cfrun.service.ingest.AlertRules;
+import dev.cfrun.service.ingest.Limits;
+import dev.cfrun.service.store.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The service's HTTP ingress on the JDK's {@link HttpServer}: {@code /healthz} without authentication, and the
+ * {@code /v1} endpoints ({@link V1Routes}) behind a bearer token. Every failure is answered with a status and
+ * one line of {@code text/plain}; internal errors are logged, never shown as stack traces.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    /** Request-handling threads. */
+    public static final int THREADS = 8;
+
+    private final HttpServer server;
+    private final ExecutorService pool;
+    private final BearerToken token;
+    private final V1Routes routes;
+
+    private ApiServer(HttpServer server, BearerToken token, V1Routes routes) {
+        this.server = server;
+        this.token = token;
+        this.routes = routes;
+        this.pool = Executors.newFixedThreadPool(THREADS, r -> {
+            Thread t = new Thread(r, "cfrun-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(pool);
+        server.createContext("/", this::handle);
+    }
+
+    /**
+     * Binds and starts the server.
+     *
+     * @param address    where to listen (port 0: any free port)
+     * @param token      the bearer token of {@code /v1}
+     * @param store      where triggers are accepted and runs read
+     * @param dispatcher woken after accepting; paused and resumed
+     * @param rules      alerts to triggers
+     * @param limits     payload limits (its {@code maxBytes} bounds every request body)
+     * @param clock      the receive time of triggers
+     * @return the running server
+     * @throws IOException if the address cannot be bound
+     */
+    public static ApiServer start(InetSocketAddress address, BearerToken token, Store store, Dispatcher dispatcher,
+                                  AlertRules rules, Limits limits, Clock clock) throws IOException {
+        V1Routes routes = new V1Routes(Objects.requireNonNull(store), Objects.requireNonNull(dispatcher),
+                Objects.requireNonNull(rules), Objects.requireNonNull(limits), Objects.requireNonNull(clock));
+        ApiServer s = new ApiServer(HttpServer.create(address, 64), Objects.requireNonNull(token), routes);
+        s.server.start();
+        LOG.info("listening on {}", s.address());
+        return s;
+    }
+
+    /** @return the bound address (with the actual port) */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    private void handle(HttpExchange ex) {
+        try (ex) {
+            try {
+                String path = ex.getRequestURI().getRawPath();
+                if (path.equals("/healthz")) {
+                    requireMethod(ex, "GET");
+                    send(ex, 200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                if (!path.equals("/v1") && !path.startsWith("/v1/")) {
+                    throw new HttpError(404, "no such path: " + path);
+                }
+                if (!token.matches(ex.getRequestHeaders().getFirst("Authorization"))) {
+                    ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                    throw new HttpError(401, "missing or wrong bearer token");
+                }
+                V1Routes.Reply r = routes.handle(ex, path);
+                send(ex, r.status(), "application/json", r.json());
+            } catch (HttpError e) {
+                sendText(ex, e.status(), e.getMessage());
+            } catch (RuntimeException | IOException e) {
+                LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e);
+                sendText(ex, 500, "internal error: " + e.getClass().getSimpleName());
+            }
+        } catch (IOException e) {
+            LOG.debug("answer not sent: {}", e.toString());
+        }
+    }
+
+    /**
+     * @param ex     the exchange
+     * @param method the only method allowed
+     * @throws HttpError 405 otherwise
+     */
+    static void requireMethod(HttpExchange ex, String method) throws HttpError {
+        if (!ex.getRequestMethod().equals(method)) {
+            ex.getResponseHeaders().set("Allow", method);
+            throw new HttpError(405, "method " + ex.getRequestMethod() + " not allowed, use " + method);
+        }
+    }
+
+    private static void sendText(HttpExchange ex, int status, String line) throws IOException {
+        send(ex, status, "text/plain; charset=utf-8", (HttpError.oneLine(line) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /** Stops accepting, gives requests going on up to 2 seconds, then stops the handler threads. */
+    @Override
+    public void close() {
+        server.stop(2);
+        pool.shutdown();
+        try {
+            pool.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.cfrun.service.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import dev.cfrun.service.Trigger;
+import dev.cfrun.service.dispatch.Dispatcher;
+import dev.cfrun.service.ingest.AlertRules;
+import dev.cfrun.service.ingest.AlertmanagerPayload;
+import dev.cfrun.service.ingest.Decisions;
+import dev.cfrun.service.ingest.Limits;
+import dev.cfrun.service.ingest.PayloadException;
+import dev.cfrun.service.ingest.RunsRequest;
+import dev.cfrun.service.ingest.Skipped;
+import dev.cfrun.service.store.Accepted;
+import dev.cfrun.service.store.RunRecord;
+import dev.cfrun.service.store.Store;
+
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The {@code /v1} endpoints, called once the bearer token was checked. */
+final class V1Routes {
+    /** Most runs one {@code GET /v1/runs} lists. */
+    static final int MAX_LIMIT = 1000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A successful answer: status and JSON body. */
+    record Reply(int status, byte[] json) {}
+
+    private final Store store;
+    private final Dispatcher dispatcher;
+    private final AlertRules rules;
+    private final Limits limits;
+    private final Clock clock;
+
+    V1Routes(Store store, Dispatcher dispatcher, AlertRules rules, Limits limits, Clock clock) {
+        this.store = store;
+        this.dispatcher = dispatcher;
+        this.rules = rules;
+        this.limits = limits;
+        this.clock = clock;
+    }
+
+    Reply handle(HttpExchange ex, String path) throws HttpError, IOException {
+        switch (path) {
+            case "/v1/alertmanager":
+                ApiServer.requireMethod(ex, "POST");
+                return alertmanager(jsonBody(ex));
+            case "/v1/runs":
+                if (ex.getRequestMethod().equals("GET")) {
+                    return listRuns(query(ex.getRequestURI().getRawQuery()));
+                }
+                ApiServer.requireMethod(ex, "POST");
+                return postRuns(jsonBody(ex), ex.getRequestHeaders().getFirst("Idempotency-Key"));
+            case "/v1/pause":
+                ApiServer.requireMethod(ex, "POST");
+                dispatcher.pause();
+                return pauseState();
+            case "/v1/resume":
+                ApiServer.requireMethod(ex, "POST");
+                dispatcher.resume();
+                return pauseState();
+            default:
+                if (path.startsWith("/v1/runs/")) {
+                    ApiServer.requireMethod(ex, "GET");
+                    return run(path.substring("/v1/runs/".length()));
+                }
+                throw new HttpError(404, "no such path: " + path);
+        }
+    }
+
+    private Reply alertmanager(byte[] body) throws HttpError, IOException {
+        AlertmanagerPayload payload = parse(() -> AlertmanagerPayload.parse(body, limits));
+        Decisions d = rules.apply(payload, clock.instant());
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode accepted = out.putArray("accepted");
+        ArrayNode duplicates = out.putArray("duplicates");
+        boolean any = false;
+        for (Trigger t : d.triggers()) {
+            Accepted a = store.accept(t);
+            (a.duplicate() ? duplicates : accepted).add(a.triggerId());
+            any |= !a.duplicate();
+        }
+        ArrayNode skipped = out.putArray("skipped");
+        for (Skipped s : d.skipped()) {
+            skipped.addObject().put("fingerprint", s.alert().fingerprint()).put("reason", s.reason());
+        }
+        out.put("resolved", d.resolved().size());
+        if (any) {
+            dispatcher.wakeUp();
+        }
+        return new Reply(202, JSON.writeValueAsBytes(out));
+    }
+
+    private Reply postRuns(byte[] body, String idempotencyKey) throws HttpError, IOException {
+        RunsRequest req = parse(() -> RunsRequest.parse(body, limits));
+        List<Trigger> triggers = parse(() -> req.triggers(clock.instant(), idempotencyKey));
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode accepted = out.putArray("accepted");
+        ArrayNode duplicates = out.putArray("duplicates");
+        for (Trigger t : triggers) {
+            Accepted a = store.accept(t);
+            (a.duplicate() ? duplicates : accepted).add(a.triggerId());
+        }
+        dispatcher.wakeUp();
+        return new Reply(202, JSON.writeValueAsBytes(out));
+    }
+
+    private Reply run(String idText) throws HttpError, JsonProcessingException {
+        long id;
+        try {
+            id = Long.parseLong(idText);
+        } catch (NumberFormatException e) {
+            throw new HttpError(404, "no such run: " + idText);
+        }
+        RunRecord r = store.run(id).orElseThrow(() -> new HttpError(404, "no such run: " + id));
+        return new Reply(200, JSON.writeValueAsBytes(RunJson.of(JSON, r)));
+    }
+
+    private Reply listRuns(Map<String, String> q) throws HttpError, JsonProcessingException {
+        int limit = 50;
+        String l = q.get("limit");
+        if (l != null) {
+            try {
+                limit = Integer.parseInt(l);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_LIMIT) {
+                throw new HttpError(400, "limit: 1 to " + MAX_LIMIT);
+            }
+        }
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode runs = out.putArray("runs");
+        for (RunRecord r : store.recentRuns(Optional.ofNullable(q.get("host")), limit)) {
+            runs.add(RunJson.of(JSON, r));
+        }
+        return new Reply(200, JSON.writeValueAsBytes(out));
+    }
+
+    private Reply pauseState() throws JsonProcessingException {
+        ObjectNode out = JSON.createObjectNode().put("paused", dispatcher.paused());
+        return new Reply(200, JSON.writeValueAsBytes(out));
+    }
+
+    private byte[] jsonBody(HttpExchange ex) throws HttpError, IOException {
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        String media = type == null ? "" : type.split(";", 2)[0].strip();
+        if (!media.equalsIgnoreCase("application/json")) {
+            throw new HttpError(415, "Content-Type must be application/json");
+        }
+        String length = ex.getRequestHeaders().getFirst("Content-Length");
+        if (length != null) {
+            try {
+                if (Long.parseLong(length.strip()) > limits.maxBytes()) {
+                    throw new HttpError(413, "request body larger than " + limits.maxBytes() + " bytes");
+                }
+            } catch (NumberFormatException e) {
+                throw new HttpError(400, "bad Content-Length");
+            }
+        }
+        return Bodies.read(ex.getRequestBody(), limits.maxBytes());
+    }
+
+    private static Map<String, String> query(String raw) throws HttpError {
+        Map<String, String> out = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&", 20)) {
+            int eq = pair.indexOf('=');
+            try {
+                String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                out.put(k, v);
+            } catch (IllegalArgumentException e) {
+                throw new HttpError(400, "bad query string");
+            }
+        }
+        return out;
+    }
+
+    /** A parse step that may throw PayloadException. */
+    private interface Parse<T> {
+        T get() throws PayloadException;
+    }
+
+    private static <T> T parse(Parse<T> p) throws HttpError {
+        try {
+            return p.get();
+        } catch (PayloadException e) {
+            throw new HttpError(400, e.getMessage());
+        }
+    }
+}
