@@ -128,10 +128,10 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    /** Stops accepting, gives requests going on up to 2 seconds, then stops the handler threads. */
+    /** Stops accepting, gives requests going on up to a second, then stops the handler threads. */
     @Override
     public void close() {
-        server.stop(2);
+        server.stop(1);
         pool.shutdown();
         try {
             pool.awaitTermination(2, TimeUnit.SECONDS);

@@ -10,10 +10,13 @@ final class RunJson {
     private RunJson() {
     }
 
-    /** Status of a run: {@code running}, {@code ok} or {@code failed}. */
+    /** Status of a run: {@code running}, {@code dry_run}, {@code ok} or {@code failed}. */
     static String status(RunRecord r) {
         if (r.endedAt().isEmpty()) {
             return "running";
+        }
+        if ("dry_run".equals(r.errorKind())) {
+            return "dry_run";
         }
         return r.errorKind() == null && (r.exitCode().isEmpty() || r.exitCode().getAsInt() == 0) ? "ok" : "failed";
     }
