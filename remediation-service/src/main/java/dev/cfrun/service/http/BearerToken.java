@@ -3,7 +3,6 @@ package dev.cfrun.service.http;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
@@ -42,6 +41,9 @@ public final class BearerToken {
      * @throws IllegalArgumentException if refused, with the reason
      */
     public static BearerToken read(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("token file " + file + " does not exist");
+        }
         PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
         if (view != null) {
             Set<PosixFilePermission> p = view.readAttributes().permissions();
@@ -51,7 +53,7 @@ public final class BearerToken {
                         + " is accessible by group or others; chmod 600 it");
             }
         }
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file)) {
+        if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("token file " + file + " is not a regular file");
         }
         if (Files.size(file) > MAX_FILE_BYTES) {

@@ -8,6 +8,7 @@ import dev.cfrun.service.dispatch.Dispatcher;
 import dev.cfrun.service.ingest.DefaultRules;
 import dev.cfrun.service.ingest.Limits;
 import dev.cfrun.service.store.MemoryStore;
+import dev.cfrun.service.store.Store;
 import dev.cfrun.service.store.RunOutcome;
 import dev.cfrun.service.store.StoredTrigger;
 import org.junit.jupiter.api.AfterEach;
@@ -202,6 +203,36 @@ class ApiServerTest {
         assertEquals(404, send("GET", "/other", null, null, TOKEN).statusCode());
         assertEquals(400, send("GET", "/v1/runs?limit=0", null, null, TOKEN).statusCode());
         assertTrue(store.queued(10).isEmpty());
+    }
+
+    @Test
+    void oversizeChunkedBodyIsRefusedWhileReading() throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.address().getPort()
+                        + "/v1/alertmanager"))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[9000])))
+                .build();
+        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, r.statusCode(), r.body());
+        assertTrue(r.body().contains("4096"), r.body());
+    }
+
+    @Test
+    void internalErrorIsLoggedAndAnsweredInOneLine() throws Exception {
+        Store broken = (Store) java.lang.reflect.Proxy.newProxyInstance(Store.class.getClassLoader(),
+                new Class<?>[] {Store.class}, (proxy, method, args) -> {
+                    throw new IllegalStateException("disk on fire\nsecond line");
+                });
+        try (ApiServer other = ApiServer.start(new InetSocketAddress("127.0.0.1", 0), new BearerToken(TOKEN), broken,
+                dispatcher, new DefaultRules(), Limits.DEFAULTS, Clock.systemUTC())) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + other.address().getPort() + "/v1/alertmanager"))
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(500, r.statusCode());
+            assertEquals(1, r.body().strip().lines().count(), r.body());
+            assertFalse(r.body().contains("disk on fire"), "no internals to the client: " + r.body());
+        }
     }
 
     private static void waitFor(java.util.function.BooleanSupplier cond) throws InterruptedException {
