@@ -25,7 +25,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -142,20 +141,7 @@ final class Icinga implements AutoCloseable {
     /** SIGTERM to the umbrella (it forwards it to its worker), SIGKILL after 15 s; then SIGKILL to what is left. */
     @Override
     public void close() {
-        if (process.isAlive()) {
-            known.addAll(process.descendants().toList());
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                known.addAll(process.descendants().toList());
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        known.forEach(ProcessHandle::destroyForcibly);
+        Processes.stop(process, known, Duration.ofSeconds(15));
         Processes.killAllMentioning(b.dir.resolve("etc/icinga2.conf").toString());
     }
 

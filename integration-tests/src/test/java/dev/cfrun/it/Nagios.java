@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -142,23 +141,7 @@ final class Nagios implements AutoCloseable {
     /** SIGTERM, SIGKILL after 10 s; then every process it started that is still there (workers, handlers). */
     @Override
     public void close() {
-        if (process.isAlive()) {
-            known.addAll(process.descendants().collect(Collectors.toList()));
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                known.addAll(process.descendants().collect(Collectors.toList()));
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        for (ProcessHandle h : known) {
-            h.descendants().forEach(ProcessHandle::destroyForcibly);
-            h.destroyForcibly();
-        }
+        Processes.stop(process, known, Duration.ofSeconds(10));
     }
 
     static List<Map<String, String>> blocks(String statusDat, String type) {

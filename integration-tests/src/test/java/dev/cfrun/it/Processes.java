@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Finds and kills, by PID, the processes a test started that outlived their parents: detached handler runs,
@@ -53,6 +55,30 @@ final class Processes {
             ProcessHandle.of(Long.parseLong(f.substring(0, f.indexOf(' ')))).ifPresent(ProcessHandle::destroyForcibly);
         }
         return found;
+    }
+
+    /**
+     * Stops a daemon the test started: SIGTERM, SIGKILL after {@code grace}; then SIGKILL to every process it
+     * was seen to have started ({@code known}, with what the daemon has now) and to their descendants.
+     */
+    static void stop(Process process, List<ProcessHandle> known, Duration grace) {
+        if (process.isAlive()) {
+            known.addAll(process.descendants().toList());
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                known.addAll(process.descendants().toList());
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (ProcessHandle h : known) {
+            h.descendants().forEach(ProcessHandle::destroyForcibly);
+            h.destroyForcibly();
+        }
     }
 
     private static String read(Path p) {
