@@ -4,6 +4,7 @@ import dev.cfrun.client.CfRunClient;
 import dev.cfrun.service.dispatch.CfRunExecutor;
 import dev.cfrun.service.dispatch.DispatchPolicy;
 import dev.cfrun.service.dispatch.Dispatcher;
+import dev.cfrun.service.events.ServiceEvents;
 import dev.cfrun.service.http.ApiServer;
 import dev.cfrun.service.http.BearerToken;
 import dev.cfrun.service.ingest.DefaultRules;
@@ -119,9 +120,12 @@ public final class Main {
         try {
             client = CfRunClient.builder().workdir(o.workdir()).build();
             DispatchPolicy policy = DispatchPolicy.defaults().withParallelism(o.parallelism()).withDryRun(o.dryRun());
-            dispatcher = Dispatcher.create(store, new CfRunExecutor(client, clock), clock, policy);
+            ServiceEvents events = ServiceEvents.NONE;
+            dispatcher = Dispatcher.builder(store, new CfRunExecutor(client, clock, events)).clock(clock)
+                    .policy(policy).events(events).build();
             dispatcher.start();
-            server = ApiServer.start(o.listen(), token, store, dispatcher, new DefaultRules(), Limits.DEFAULTS, clock);
+            server = ApiServer.start(o.listen(), token, store, dispatcher, new DefaultRules(), Limits.DEFAULTS, clock,
+                    events);
         } catch (Exception e) {
             err.println("cfrun-service: " + oneLine(e));
             closeAll(null, dispatcher, store, client);

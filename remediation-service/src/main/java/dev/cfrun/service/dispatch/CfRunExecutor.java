@@ -6,6 +6,7 @@ import dev.cfrun.client.HostAddress;
 import dev.cfrun.client.ReplyLine;
 import dev.cfrun.client.RunRequest;
 import dev.cfrun.client.RunResult;
+import dev.cfrun.service.events.ServiceEvents;
 import dev.cfrun.service.store.Bounds;
 import dev.cfrun.service.store.RunOutcome;
 
@@ -32,6 +33,7 @@ public final class CfRunExecutor implements RunExecutor {
     private static final int MAX_MESSAGE = 1000;
 
     private final CfRunClient client;
+    private final ServiceEvents events;
     private final Clock clock;
     private final int maxLines;
     private final int maxBytes;
@@ -44,7 +46,18 @@ public final class CfRunExecutor implements RunExecutor {
      * @param clock  the end time of the outcomes
      */
     public CfRunExecutor(CfRunClient client, Clock clock) {
-        this(client, clock, Bounds.MAX_OUTPUT_LINES, Bounds.MAX_OUTPUT_BYTES);
+        this(client, clock, ServiceEvents.NONE);
+    }
+
+    /**
+     * An executor keeping at most the store's output bounds, telling {@code events} of each handshake's time.
+     *
+     * @param client the library client; not closed by this executor
+     * @param clock  the end time of the outcomes
+     * @param events told of the handshake time of each run that got through its handshake
+     */
+    public CfRunExecutor(CfRunClient client, Clock clock, ServiceEvents events) {
+        this(client, clock, Bounds.MAX_OUTPUT_LINES, Bounds.MAX_OUTPUT_BYTES, events);
     }
 
     /**
@@ -56,6 +69,11 @@ public final class CfRunExecutor implements RunExecutor {
      * @param maxBytes output bytes (UTF-8) kept per run, at least 1
      */
     public CfRunExecutor(CfRunClient client, Clock clock, int maxLines, int maxBytes) {
+        this(client, clock, maxLines, maxBytes, ServiceEvents.NONE);
+    }
+
+    private CfRunExecutor(CfRunClient client, Clock clock, int maxLines, int maxBytes, ServiceEvents events) {
+        this.events = Objects.requireNonNull(events, "events");
         this.client = Objects.requireNonNull(client, "client");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (maxLines < 1 || maxBytes < 1) {
@@ -78,6 +96,9 @@ public final class CfRunExecutor implements RunExecutor {
         }
         try {
             RunResult r = client.run(request);
+            if (r.timings() != null && r.timings().handshake() != null) {
+                events.handshake(host, r.timings().handshake());
+            }
             String message = r.exitCode().isPresent() ? "exit code " + r.exitCode().getAsInt()
                     : "the server sent no exit code";
             return new RunOutcome(clock.instant(), r.exitCode(), null, message, out.lines());

@@ -1,6 +1,8 @@
 package dev.cfrun.service.dispatch;
 
 import dev.cfrun.client.HostAddress;
+import dev.cfrun.service.events.ServiceEvents;
+import dev.cfrun.service.events.Suppression;
 import dev.cfrun.service.store.RunOutcome;
 import dev.cfrun.service.store.Store;
 import dev.cfrun.service.store.StoredTrigger;
@@ -8,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,6 +58,7 @@ public final class Dispatcher implements AutoCloseable {
     private final RateLimit rate;
     private final BlastRadius blast;
     private final DispatchLoop loop;
+    private final ServiceEvents events;
     private final Object lock = new Object();
     private final Map<HostAddress, RunPlan> running = new HashMap<>();
     private final Counters counters = new Counters();
@@ -63,8 +67,10 @@ public final class Dispatcher implements AutoCloseable {
     private boolean started;
     private Instant lastExpiry;
 
-    private Dispatcher(Store store, RunExecutor runner, Clock clock, DispatchPolicy policy, Executor workers) {
+    private Dispatcher(Store store, RunExecutor runner, Clock clock, DispatchPolicy policy, Executor workers,
+                       ServiceEvents events) {
         this.store = Objects.requireNonNull(store, "store");
+        this.events = Objects.requireNonNull(events, "events");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.policy = Objects.requireNonNull(policy, "policy");
@@ -85,7 +91,7 @@ public final class Dispatcher implements AutoCloseable {
      * @return a dispatcher, not started
      */
     public static Dispatcher create(Store store, RunExecutor runner, Clock clock, DispatchPolicy policy) {
-        return new Dispatcher(store, runner, clock, policy, null);
+        return builder(store, runner).clock(clock).policy(policy).build();
     }
 
     /**
@@ -100,7 +106,77 @@ public final class Dispatcher implements AutoCloseable {
      */
     public static Dispatcher create(Store store, RunExecutor runner, Clock clock, DispatchPolicy policy,
                                     Executor workers) {
-        return new Dispatcher(store, runner, clock, policy, Objects.requireNonNull(workers, "workers"));
+        return builder(store, runner).clock(clock).policy(policy).workers(workers).build();
+    }
+
+    /**
+     * A builder: the clock defaults to UTC system time, the policy to {@link DispatchPolicy#defaults()}, the
+     * workers to an own pool of {@link DispatchPolicy#parallelism()} threads, the listener to
+     * {@link ServiceEvents#NONE}.
+     *
+     * @param store  where the queue is and where decisions and runs are recorded
+     * @param runner carries out the runs
+     * @return a builder
+     */
+    public static Builder builder(Store store, RunExecutor runner) {
+        return new Builder(Objects.requireNonNull(store, "store"), Objects.requireNonNull(runner, "runner"));
+    }
+
+    /** Configures a {@link Dispatcher}; not thread-safe, the dispatcher it builds is. */
+    public static final class Builder {
+        private final Store store;
+        private final RunExecutor runner;
+        private Clock clock = Clock.systemUTC();
+        private DispatchPolicy policy = DispatchPolicy.defaults();
+        private Executor workers;
+        private ServiceEvents events = ServiceEvents.NONE;
+
+        private Builder(Store store, RunExecutor runner) {
+            this.store = store;
+            this.runner = runner;
+        }
+
+        /**
+         * @param c the only source of time (cooldowns, rate limit, records)
+         * @return this builder
+         */
+        public Builder clock(Clock c) {
+            this.clock = Objects.requireNonNull(c, "clock");
+            return this;
+        }
+
+        /**
+         * @param p the limits
+         * @return this builder
+         */
+        public Builder policy(DispatchPolicy p) {
+            this.policy = Objects.requireNonNull(p, "policy");
+            return this;
+        }
+
+        /**
+         * @param w executes one task per run (tests: an executor that runs tasks when told);
+         *          {@link DispatchPolicy#parallelism()} still bounds the runs going on
+         * @return this builder
+         */
+        public Builder workers(Executor w) {
+            this.workers = Objects.requireNonNull(w, "workers");
+            return this;
+        }
+
+        /**
+         * @param e told of every suppression, run start and run end (audit log, metrics, re-checks)
+         * @return this builder
+         */
+        public Builder events(ServiceEvents e) {
+            this.events = Objects.requireNonNull(e, "events");
+            return this;
+        }
+
+        /** @return a dispatcher, not started */
+        public Dispatcher build() {
+            return new Dispatcher(store, runner, clock, policy, workers, events);
+        }
     }
 
     /**
@@ -161,6 +237,7 @@ public final class Dispatcher implements AutoCloseable {
                 if (st.trigger().host() == null) {
                     counters.invalid++;
                     store.suppress(st.id(), "invalid trigger: no host");
+                    events.suppressed(st, Suppression.INVALID, "invalid trigger: no host");
                     continue;
                 }
                 byHost.computeIfAbsent(st.trigger().host(), h -> new ArrayList<>()).add(st);
@@ -182,9 +259,10 @@ public final class Dispatcher implements AutoCloseable {
     private boolean startRun(HostAddress host, List<StoredTrigger> queued, Instant now) {
         List<StoredTrigger> go = new ArrayList<>();
         for (StoredTrigger st : queued) {
-            String why = refusal(host, st, now);
+            Refusal why = refusal(host, st, now);
             if (why != null) {
-                store.suppress(st.id(), why);
+                store.suppress(st.id(), why.reason());
+                events.suppressed(st, why.kind(), why.reason());
             } else {
                 go.add(st);
             }
@@ -196,6 +274,7 @@ public final class Dispatcher implements AutoCloseable {
             counters.rateLimited += go.size();
             for (StoredTrigger st : go) {
                 store.suppress(st.id(), rate.reason());
+                events.suppressed(st, Suppression.RATE_LIMIT, rate.reason());
             }
             return false;
         }
@@ -204,7 +283,8 @@ public final class Dispatcher implements AutoCloseable {
             blast.record(st.trigger().group(), host, now);
         }
         long runId = store.startRun(host, plan.triggerIds(), plan.classes(), plan.bundles(), now);
-        RunPlan started = plan.withRunId(runId);
+        RunPlan started = plan.withRunId(runId, now);
+        events.runStarted(runId, host, plan.triggers(), plan.classes(), plan.bundles(), policy.dryRun());
         counters.runsStarted++;
         counters.triggersMerged += go.size() - 1;
         LOG.info("run {} on {}: classes {} bundles {} ({} trigger(s), the first received {}{})", runId, host,
@@ -225,21 +305,25 @@ public final class Dispatcher implements AutoCloseable {
         return true;
     }
 
+    /** Why a trigger may not run. */
+    private record Refusal(Suppression kind, String reason) {}
+
     /** Why a trigger of an idle host may not run now, or null; counts the refusal. */
-    private String refusal(HostAddress host, StoredTrigger st, Instant now) {
+    private Refusal refusal(HostAddress host, StoredTrigger st, Instant now) {
         String key = st.trigger().cooldownKey();
         if (key != null && !policy.cooldown().isZero()) {
             Optional<Instant> until = store.cooldownUntil(host, key);
             if (until.isPresent() && until.get().isAfter(now)) {
                 counters.cooldown++;
-                return "cooldown until " + until.get();
+                return new Refusal(Suppression.COOLDOWN, "cooldown until " + until.get());
             }
         }
         String why = blast.refusal(st.trigger().group(), host, now);
         if (why != null) {
             counters.blastRadius++;
+            return new Refusal(Suppression.BLAST_RADIUS, why);
         }
-        return why;
+        return null;
     }
 
     /** On a worker thread: the run itself, then its record. */
@@ -268,8 +352,9 @@ public final class Dispatcher implements AutoCloseable {
     private void finish(RunPlan plan, RunOutcome o) {
         Instant end = clock.instant();
         OptionalInt exit = o.exitCode() == null ? OptionalInt.empty() : o.exitCode();
-        store.finishRun(plan.runId(), new RunOutcome(end, exit, o.errorKind(), o.message(),
-                o.output() == null ? List.of() : o.output()));
+        RunOutcome recorded = new RunOutcome(end, exit, o.errorKind(), o.message(),
+                o.output() == null ? List.of() : o.output());
+        store.finishRun(plan.runId(), recorded);
         counters.runsFinished++;
         if (!policy.cooldown().isZero()) {
             Instant until = end.plus(policy.cooldown());
@@ -279,6 +364,9 @@ public final class Dispatcher implements AutoCloseable {
         }
         LOG.info("run {} on {} ended: exit {} {}", plan.runId(), plan.host(),
                 exit.isPresent() ? exit.getAsInt() : "-", o.errorKind() == null ? "" : o.errorKind());
+        Duration took = plan.startedAt() == null || end.isBefore(plan.startedAt()) ? Duration.ZERO
+                : Duration.between(plan.startedAt(), end);
+        events.runFinished(plan.runId(), plan.host(), plan.triggers(), recorded, took);
     }
 
     private void expireDedupeKeys(Instant now) {

@@ -21,9 +21,11 @@ import java.util.Set;
  * @param bundles      the union of their bundles
  * @param cooldownKeys their distinct cooldown keys
  * @param earliest     the earliest time one of them was received
+ * @param triggers     the triggers themselves (for the listeners)
+ * @param startedAt    when the run was started, or null before
  */
 record RunPlan(long runId, HostAddress host, List<Long> triggerIds, List<String> classes, List<String> bundles,
-               List<String> cooldownKeys, Instant earliest) {
+               List<String> cooldownKeys, Instant earliest, List<StoredTrigger> triggers, Instant startedAt) {
 
     /** Merges the triggers (at least one, all for {@code host}) into one plan. */
     static RunPlan of(HostAddress host, List<StoredTrigger> triggers) {
@@ -49,11 +51,11 @@ record RunPlan(long runId, HostAddress host, List<Long> triggerIds, List<String>
             }
         }
         return new RunPlan(0, host, List.copyOf(ids), List.copyOf(classes), List.copyOf(bundles), List.copyOf(keys),
-                earliest);
+                earliest, List.copyOf(triggers), null);
     }
 
-    /** The same plan with the store's run id. */
-    RunPlan withRunId(long id) {
-        return new RunPlan(id, host, triggerIds, classes, bundles, cooldownKeys, earliest);
+    /** The same plan with the store's run id and start time. */
+    RunPlan withRunId(long id, Instant at) {
+        return new RunPlan(id, host, triggerIds, classes, bundles, cooldownKeys, earliest, triggers, at);
     }
 }

@@ -3,6 +3,7 @@ package dev.cfrun.service.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.cfrun.service.dispatch.Dispatcher;
+import dev.cfrun.service.events.ServiceEvents;
 import dev.cfrun.service.ingest.AlertRules;
 import dev.cfrun.service.ingest.Limits;
 import dev.cfrun.service.store.Store;
@@ -57,13 +58,16 @@ public final class ApiServer implements AutoCloseable {
      * @param rules      alerts to triggers
      * @param limits     payload limits (its {@code maxBytes} bounds every request body)
      * @param clock      the receive time of triggers
+     * @param events     told of each trigger accepted or repeated, each alert skipped or resolved
      * @return the running server
      * @throws IOException if the address cannot be bound
      */
     public static ApiServer start(InetSocketAddress address, BearerToken token, Store store, Dispatcher dispatcher,
-                                  AlertRules rules, Limits limits, Clock clock) throws IOException {
+                                  AlertRules rules, Limits limits, Clock clock, ServiceEvents events)
+            throws IOException {
         V1Routes routes = new V1Routes(Objects.requireNonNull(store), Objects.requireNonNull(dispatcher),
-                Objects.requireNonNull(rules), Objects.requireNonNull(limits), Objects.requireNonNull(clock));
+                Objects.requireNonNull(rules), Objects.requireNonNull(limits), Objects.requireNonNull(clock),
+                Objects.requireNonNull(events));
         ApiServer s = new ApiServer(HttpServer.create(address, 64), Objects.requireNonNull(token), routes);
         s.server.start();
         LOG.info("listening on {}", s.address());

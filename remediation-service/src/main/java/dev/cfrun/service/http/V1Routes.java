@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.cfrun.service.Trigger;
 import dev.cfrun.service.dispatch.Dispatcher;
+import dev.cfrun.service.events.ServiceEvents;
+import dev.cfrun.service.ingest.Alert;
 import dev.cfrun.service.ingest.AlertRules;
 import dev.cfrun.service.ingest.AlertmanagerPayload;
 import dev.cfrun.service.ingest.Decisions;
@@ -41,8 +43,10 @@ final class V1Routes {
     private final AlertRules rules;
     private final Limits limits;
     private final Clock clock;
+    private final ServiceEvents events;
 
-    V1Routes(Store store, Dispatcher dispatcher, AlertRules rules, Limits limits, Clock clock) {
+    V1Routes(Store store, Dispatcher dispatcher, AlertRules rules, Limits limits, Clock clock, ServiceEvents events) {
+        this.events = events;
         this.store = store;
         this.dispatcher = dispatcher;
         this.rules = rules;
@@ -86,13 +90,15 @@ final class V1Routes {
         ArrayNode duplicates = out.putArray("duplicates");
         boolean any = false;
         for (Trigger t : d.triggers()) {
-            Accepted a = store.accept(t);
-            (a.duplicate() ? duplicates : accepted).add(a.triggerId());
-            any |= !a.duplicate();
+            any |= accept(t, accepted, duplicates);
         }
         ArrayNode skipped = out.putArray("skipped");
         for (Skipped s : d.skipped()) {
             skipped.addObject().put("fingerprint", s.alert().fingerprint()).put("reason", s.reason());
+            events.skipped(s.alert().fingerprint(), payload.groupKey(), s.alert().labels(), s.reason());
+        }
+        for (Alert a : d.resolved()) {
+            events.resolved(a.fingerprint(), payload.groupKey(), a.labels());
         }
         out.put("resolved", d.resolved().size());
         if (any) {
@@ -108,11 +114,23 @@ final class V1Routes {
         ArrayNode accepted = out.putArray("accepted");
         ArrayNode duplicates = out.putArray("duplicates");
         for (Trigger t : triggers) {
-            Accepted a = store.accept(t);
-            (a.duplicate() ? duplicates : accepted).add(a.triggerId());
+            accept(t, accepted, duplicates);
         }
         dispatcher.wakeUp();
         return new Reply(202, JSON.writeValueAsBytes(out));
+    }
+
+    /** Stores one trigger, lists its id, tells the listeners; true if it is new. */
+    private boolean accept(Trigger t, ArrayNode accepted, ArrayNode duplicates) {
+        Accepted a = store.accept(t);
+        if (a.duplicate()) {
+            duplicates.add(a.triggerId());
+            events.duplicate(a.triggerId(), t);
+        } else {
+            accepted.add(a.triggerId());
+            events.accepted(a.triggerId(), t);
+        }
+        return !a.duplicate();
     }
 
     private Reply run(String idText) throws HttpError, JsonProcessingException {

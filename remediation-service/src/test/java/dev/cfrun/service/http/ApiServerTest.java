@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cfrun.client.HostAddress;
 import dev.cfrun.service.dispatch.DispatchPolicy;
 import dev.cfrun.service.dispatch.Dispatcher;
+import dev.cfrun.service.events.ServiceEvents;
 import dev.cfrun.service.ingest.DefaultRules;
 import dev.cfrun.service.ingest.Limits;
 import dev.cfrun.service.store.MemoryStore;
@@ -53,7 +54,7 @@ class ApiServerTest {
         DispatchPolicy policy = DispatchPolicy.defaults().withPollInterval(Duration.ofMillis(20));
         dispatcher = Dispatcher.create(store, this::fakeRun, Clock.systemUTC(), policy);
         server = ApiServer.start(new InetSocketAddress("127.0.0.1", 0), new BearerToken(TOKEN), store, dispatcher,
-                new DefaultRules(), new Limits(4096, 100, 64, 1024, 16384), Clock.systemUTC());
+                new DefaultRules(), new Limits(4096, 100, 64, 1024, 16384), Clock.systemUTC(), ServiceEvents.NONE);
     }
 
     private RunOutcome fakeRun(HostAddress host, List<String> classes, List<String> bundles) {
@@ -224,7 +225,7 @@ class ApiServerTest {
                     throw new IllegalStateException("disk on fire\nsecond line");
                 });
         try (ApiServer other = ApiServer.start(new InetSocketAddress("127.0.0.1", 0), new BearerToken(TOKEN), broken,
-                dispatcher, new DefaultRules(), Limits.DEFAULTS, Clock.systemUTC())) {
+                dispatcher, new DefaultRules(), Limits.DEFAULTS, Clock.systemUTC(), ServiceEvents.NONE)) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                             + other.address().getPort() + "/v1/alertmanager"))
                     .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN)
