@@ -31,31 +31,6 @@ public final class Main {
     /** Exit status when the service cannot start. */
     public static final int FAILED = 1;
 
-    static final String HELP = """
-            Usage: cfrun-service --token-file FILE --state DIR [options]
-            The resident remediation service: Alertmanager webhooks and /v1/runs requests become agent runs.
-
-              --listen HOST:PORT   where to listen (default 127.0.0.1:9308; IPv6 as [ADDR]:PORT)
-              --workdir DIR        the CFEngine work dir of the client (identity, trusted keys; default %s)
-              --state DIR          the service's state directory (database cfrun-service.db)
-              --token-file FILE    the bearer token of the /v1 endpoints (first line; must be mode 600)
-              --parallelism N      runs at the same time (default 8)
-              --dry-run            record what would run, run nothing
-              --help               this text
-
-            Endpoints: POST /v1/alertmanager, POST /v1/runs, GET /v1/runs/ID, GET /v1/runs?host=H&limit=N,
-            POST /v1/pause, POST /v1/resume (all with Authorization: Bearer TOKEN); GET /healthz.
-
-            Alertmanager receiver (alertmanager.yml):
-              receivers:
-                - name: cfrun
-                  webhook_configs:
-                    - url: http://127.0.0.1:9308/v1/alertmanager
-                      http_config:
-                        authorization:
-                          credentials_file: /etc/cfrun/token
-            """;
-
     private Main() {
     }
 
@@ -89,7 +64,7 @@ public final class Main {
             return USAGE;
         }
         if (o.help()) {
-            out.print(HELP.formatted(CfRunClient.defaultWorkdir()));
+            out.print(ServiceOptions.usage());
             return 0;
         }
         BearerToken token;

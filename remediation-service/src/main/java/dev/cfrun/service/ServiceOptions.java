@@ -1,24 +1,39 @@
 package dev.cfrun.service;
 
 import dev.cfrun.client.CfRunClient;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
 /**
- * The command line of {@link Main}, hand-parsed (a few options, no parser dependency).
- *
- * @param listen      where the HTTP server listens
- * @param workdir     the CFEngine work dir of the client (identity, trust store)
- * @param state       the state directory (SQLite store)
- * @param tokenFile   the bearer token file
- * @param parallelism runs at the same time
- * @param dryRun      record what would run, run nothing
- * @param help        {@code --help} was given
+ * The command line of {@link Main}, parsed by picocli. Each option is a field below, grouped by what it
+ * configures; {@link #parse} checks them all and gives one line for the first problem.
  */
-public record ServiceOptions(InetSocketAddress listen, Path workdir, Path state, Path tokenFile, int parallelism,
-                             boolean dryRun, boolean help) {
-
+@Command(name = "cfrun-service", sortOptions = false, usageHelpWidth = 80,
+        description = "The resident remediation service: Alertmanager webhooks and /v1/runs requests become "
+                + "agent runs.",
+        footer = {"",
+                "Endpoints: POST /v1/alertmanager, POST /v1/runs, GET /v1/runs/ID,",
+                "GET /v1/runs?host=H&limit=N, POST /v1/pause, POST /v1/resume (all with",
+                "Authorization: Bearer TOKEN); GET /healthz.",
+                "",
+                "Alertmanager receiver (alertmanager.yml):",
+                "  receivers:",
+                "    - name: cfrun",
+                "      webhook_configs:",
+                "        - url: http://127.0.0.1:9308/v1/alertmanager",
+                "          http_config:",
+                "            authorization:",
+                "              credentials_file: /etc/cfrun/token",
+                "",
+                "Example:",
+                "  cfrun-service --token-file /etc/cfrun/token --state /var/lib/cfrun-service"})
+public final class ServiceOptions {
     /** Bad command line: a one-line reason. */
     public static final class OptionException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -29,75 +44,128 @@ public record ServiceOptions(InetSocketAddress listen, Path workdir, Path state,
         }
     }
 
+    // --- where and how it listens ---
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+            description = "where to listen (default 127.0.0.1:9308; IPv6 as [ADDR]:PORT)")
+    private String listen = "127.0.0.1:9308";
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "the bearer token of the /v1 endpoints (first line; mode 600); required")
+    private Path tokenFile;
+
+    // --- state and the client ---
+    @Option(names = "--state", paramLabel = "DIR",
+            description = "the service's state directory (database cfrun-service.db); required")
+    private Path state;
+
+    @Option(names = "--workdir", paramLabel = "DIR",
+            description = "the CFEngine work dir of the client (identity, trusted keys; default ${DEFAULT-VALUE})")
+    private Path workdir = CfRunClient.defaultWorkdir();
+
+    // --- dispatching ---
+    @Option(names = "--parallelism", paramLabel = "N", description = "runs at the same time (default 8)")
+    private int parallelism = 8;
+
+    @Option(names = "--dry-run", description = "record what would run, run nothing")
+    private boolean dryRun;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+    private boolean help;
+
+    private ServiceOptions() {
+    }
+
     /**
      * @param args the command line
-     * @return the options
+     * @return the options ({@link #help()} true: nothing else was checked)
      * @throws OptionException on an unknown option, a missing or bad value, no {@code --token-file} or
      *                         {@code --state}
      */
     public static ServiceOptions parse(String[] args) throws OptionException {
-        String listen = "127.0.0.1:9308";
-        Path workdir = null;
-        Path state = null;
-        Path token = null;
-        int parallelism = 8;
-        boolean dryRun = false;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String value = null;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0) {
-                value = a.substring(eq + 1);
-                a = a.substring(0, eq);
-            }
-            switch (a) {
-                case "--help", "-h" -> {
-                    return new ServiceOptions(null, null, null, null, parallelism, dryRun, true);
-                }
-                case "--dry-run" -> dryRun = true;
-                case "--listen", "--workdir", "--state", "--token-file", "--parallelism" -> {
-                    if (value == null) {
-                        if (i + 1 >= args.length) {
-                            throw new OptionException(a + " needs a value");
-                        }
-                        value = args[++i];
-                    }
-                    switch (a) {
-                        case "--listen" -> listen = value;
-                        case "--workdir" -> workdir = Path.of(value);
-                        case "--state" -> state = Path.of(value);
-                        case "--token-file" -> token = Path.of(value);
-                        default -> parallelism = parallelism(value);
-                    }
-                }
-                default -> throw new OptionException("unknown option: " + a + " (see --help)");
-            }
+        ServiceOptions o = new ServiceOptions();
+        CommandLine cl = new CommandLine(o);
+        try {
+            cl.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new OptionException(oneLine(e.getMessage()) + " (see --help)");
         }
-        if (token == null) {
+        if (o.help) {
+            return o;
+        }
+        o.check();
+        return o;
+    }
+
+    /**
+     * The usage text, as {@code --help} prints it.
+     *
+     * @return the text
+     */
+    public static String usage() {
+        StringWriter w = new StringWriter();
+        new CommandLine(new ServiceOptions()).usage(new PrintWriter(w));
+        return w.toString();
+    }
+
+    private void check() throws OptionException {
+        if (tokenFile == null) {
             throw new OptionException("--token-file is required");
         }
         if (state == null) {
             throw new OptionException("--state is required (the directory of the service's database)");
         }
-        return new ServiceOptions(address(listen), workdir == null ? CfRunClient.defaultWorkdir() : workdir, state,
-                token, parallelism, dryRun, false);
+        if (parallelism < 1 || parallelism > 1024) {
+            throw new OptionException("--parallelism: a number from 1 to 1024, not " + parallelism);
+        }
+        address(listen);
     }
 
-    private static int parallelism(String v) throws OptionException {
+    /** @return where the HTTP server listens */
+    public InetSocketAddress listen() {
         try {
-            int n = Integer.parseInt(v);
-            if (n >= 1 && n <= 1024) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // below
+            return address(listen);
+        } catch (OptionException e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
-        throw new OptionException("--parallelism: a number from 1 to 1024, not " + v);
+    }
+
+    /** @return the CFEngine work dir of the client (identity, trust store) */
+    public Path workdir() {
+        return workdir;
+    }
+
+    /** @return the state directory (SQLite store) */
+    public Path state() {
+        return state;
+    }
+
+    /** @return the bearer token file */
+    public Path tokenFile() {
+        return tokenFile;
+    }
+
+    /** @return runs at the same time */
+    public int parallelism() {
+        return parallelism;
+    }
+
+    /** @return record what would run, run nothing */
+    public boolean dryRun() {
+        return dryRun;
+    }
+
+    /** @return {@code --help} was given */
+    public boolean help() {
+        return help;
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "bad command line" : s.replaceAll("[\\r\\n]+", " ").strip();
     }
 
     /**
      * @param spec {@code HOST:PORT}, IPv6 as {@code [::1]:PORT}
-     * @return the unresolved-free socket address
+     * @return the socket address
      * @throws OptionException if malformed
      */
     static InetSocketAddress address(String spec) throws OptionException {

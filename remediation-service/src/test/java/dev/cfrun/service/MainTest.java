@@ -61,7 +61,7 @@ class MainTest {
         String e = err();
         assertEquals(10, e.lines().count(), e);
         assertTrue(e.lines().allMatch(l -> l.startsWith("cfrun-service: ")), e);
-        assertTrue(e.contains("unknown option: --bogus"), e);
+        assertTrue(e.contains("Unknown option: '--bogus'"), e);
         assertTrue(e.contains("--token-file is required"), e);
         assertTrue(e.contains("--parallelism"), e);
     }
