@@ -28,8 +28,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code cfrun-service}: the resident remediation service. Accepts Alertmanager webhooks and API requests over
- * HTTP, keeps them in a SQLite store, and runs the agent on the hosts through the dispatcher. Stops cleanly on
- * SIGTERM (HTTP server, then dispatcher, then store).
+ * HTTP, keeps them in a SQLite store, and runs the agent on the hosts through the dispatcher; what happens goes to
+ * the metrics ({@code GET /metrics}) and the audit log. Stops cleanly on SIGTERM (HTTP server, then dispatcher,
+ * then the audit log's last lines, then store).
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
