@@ -3,6 +3,7 @@ package dev.cfrun.service.observe;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cfrun.client.HostAddress;
+import dev.cfrun.recheck.Fifos;
 import dev.cfrun.service.Source;
 import dev.cfrun.service.Trigger;
 import dev.cfrun.service.events.Suppression;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +28,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -210,6 +215,35 @@ class AuditLogTest {
         assertEquals(3, read(file).get(0).get("trigger").asLong(), "retried with the next line");
         assertEquals(1, log.linesWritten());
         assertEquals(2, log.lostToErrors());
+    }
+
+    @Test
+    void aStuckFileNeverBlocksTheCallersAndLinesBeyondTheQueueAreCounted() throws Exception {
+        Path fifo = Fifos.mkfifo(dir.resolve("audit.fifo"));
+        CountDownLatch drain = new CountDownLatch(1);
+        CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
+            try (InputStream in = Files.newInputStream(fifo)) {
+                drain.await(); // opened but not read: the pipe fills and the writer blocks in write()
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().count();
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        AuditLog log = open(fifo);
+        int events = AuditLog.QUEUE + 5000;
+        long start = System.nanoTime();
+        for (int i = 0; i < events; i++) {
+            log.accepted(i, alert("k" + i + "@t"));
+        }
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(tookMs < 10_000, "the callers never waited for the stuck file: " + tookMs + " ms");
+        assertTrue(log.lostToFullQueue() > 0, "lines beyond the queue are lost, not waited for");
+        drain.countDown();
+        flush(log);
+        log.close();
+        assertEquals(log.linesWritten(), reader.get(30, TimeUnit.SECONDS));
+        assertEquals(events, log.linesWritten() + log.lostToFullQueue());
+        assertEquals(0, log.lostToErrors());
     }
 
     @Test
