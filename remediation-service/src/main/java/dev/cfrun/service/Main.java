@@ -9,19 +9,28 @@ import dev.cfrun.service.http.ApiServer;
 import dev.cfrun.service.http.BearerToken;
 import dev.cfrun.service.ingest.DefaultRules;
 import dev.cfrun.service.ingest.Limits;
+import dev.cfrun.service.observe.AuditLog;
+import dev.cfrun.service.observe.Metrics;
 import dev.cfrun.service.store.SqliteStore;
 import dev.cfrun.service.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code cfrun-service}: the resident remediation service. Accepts Alertmanager webhooks and API requests over
- * HTTP, keeps them in a SQLite store, and runs the agent on the hosts through the dispatcher. Stops cleanly on
- * SIGTERM (HTTP server, then dispatcher, then store).
+ * HTTP, keeps them in a SQLite store, and runs the agent on the hosts through the dispatcher; what happens goes to
+ * the metrics ({@code GET /metrics}) and the audit log. Stops cleanly on SIGTERM (HTTP server, then dispatcher,
+ * then the audit log's last lines, then store).
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -92,18 +101,28 @@ public final class Main {
         Dispatcher dispatcher = null;
         ApiServer server = null;
         CfRunClient client = null;
+        AuditLog audit = null;
         try {
+            // --- observability: metrics and the audit log listen to every event ---
+            Metrics metrics = Metrics.create();
+            List<ServiceEvents> listeners = new ArrayList<>(List.of(metrics));
+            if (o.auditLog().isPresent()) {
+                audit = openAuditLog(o.auditLog().get(), clock);
+                metrics.watchAuditLog(audit);
+                listeners.add(audit);
+            }
+            ServiceEvents events = ServiceEvents.of(listeners);
             client = CfRunClient.builder().workdir(o.workdir()).build();
             DispatchPolicy policy = DispatchPolicy.defaults().withParallelism(o.parallelism()).withDryRun(o.dryRun());
-            ServiceEvents events = ServiceEvents.NONE;
             dispatcher = Dispatcher.builder(store, new CfRunExecutor(client, clock, events)).clock(clock)
                     .policy(policy).events(events).build();
+            metrics.watch(store::queueDepth, dispatcher::stats);
             dispatcher.start();
             server = ApiServer.start(o.listen(), token, store, dispatcher, new DefaultRules(), Limits.DEFAULTS, clock,
-                    events);
+                    events, metrics);
         } catch (Exception e) {
             err.println("cfrun-service: " + oneLine(e));
-            closeAll(null, dispatcher, store, client);
+            closeAll(null, dispatcher, audit, store, client);
             return FAILED;
         }
         LOG.info("cfrun-service started on {} (state {}, parallelism {}{})", server.address(), o.state(),
@@ -112,9 +131,10 @@ public final class Main {
         ApiServer s = server;
         Dispatcher d = dispatcher;
         CfRunClient c = client;
+        AuditLog a = audit;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping");
-            closeAll(s, d, store, c);
+            closeAll(s, d, a, store, c);
             stopped.countDown();
         }, "cfrun-service-stop"));
         try {
@@ -125,8 +145,19 @@ public final class Main {
         return 0;
     }
 
-    private static void closeAll(ApiServer server, Dispatcher dispatcher, Store store, CfRunClient client) {
-        for (AutoCloseable c : new AutoCloseable[] {server, dispatcher, store, client}) {
+    private static AuditLog openAuditLog(Path file, Clock clock) throws IOException {
+        try {
+            return AuditLog.open(file, clock);
+        } catch (IOException e) {
+            String why = e instanceof NoSuchFileException ? "no such directory"
+                    : e instanceof AccessDeniedException ? "permission denied" : oneLine(e);
+            throw new IOException("--audit-log " + file + ": " + why, e);
+        }
+    }
+
+    /** Closes in this order (null entries skipped): HTTP server, dispatcher, audit log, store, client. */
+    private static void closeAll(AutoCloseable... all) {
+        for (AutoCloseable c : all) {
             if (c == null) {
                 continue;
             }

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The command line of {@link Main}, parsed by picocli. Each option is a field below, grouped by what it
@@ -20,7 +21,7 @@ import java.nio.file.Path;
         footer = {"",
                 "Endpoints: POST /v1/alertmanager, POST /v1/runs, GET /v1/runs/ID,",
                 "GET /v1/runs?host=H&limit=N, POST /v1/pause, POST /v1/resume (all with",
-                "Authorization: Bearer TOKEN); GET /healthz.",
+                "Authorization: Bearer TOKEN); GET /healthz, GET /metrics (Prometheus).",
                 "",
                 "Alertmanager receiver (alertmanager.yml):",
                 "  receivers:",
@@ -68,6 +69,12 @@ public final class ServiceOptions {
 
     @Option(names = "--dry-run", description = "record what would run, run nothing")
     private boolean dryRun;
+
+    // --- observability ---
+    @Option(names = "--audit-log", paramLabel = "FILE|none",
+            description = "append-only JSON-lines audit log (default STATE/audit.jsonl; none: no audit log); "
+                    + "reopened on SIGHUP")
+    private String auditLog;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
     private boolean help;
@@ -118,6 +125,9 @@ public final class ServiceOptions {
             throw new OptionException("--parallelism: a number from 1 to 1024, not " + parallelism);
         }
         address(listen);
+        if (auditLog != null && auditLog.isBlank()) {
+            throw new OptionException("--audit-log: a file, or none");
+        }
     }
 
     /** @return where the HTTP server listens */
@@ -152,6 +162,14 @@ public final class ServiceOptions {
     /** @return record what would run, run nothing */
     public boolean dryRun() {
         return dryRun;
+    }
+
+    /** @return the audit log file ({@code STATE/audit.jsonl} unless given), or empty for {@code --audit-log none} */
+    public Optional<Path> auditLog() {
+        if (auditLog == null) {
+            return Optional.of(state.resolve("audit.jsonl"));
+        }
+        return auditLog.equals("none") ? Optional.empty() : Optional.of(Path.of(auditLog));
     }
 
     /** @return {@code --help} was given */

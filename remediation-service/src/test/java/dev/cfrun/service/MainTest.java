@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,5 +82,24 @@ class MainTest {
         assertEquals(9308, ServiceOptions.parse(new String[] {"--token-file", "t", "--state", "s"}).listen().getPort());
         assertEquals("127.0.0.1", ServiceOptions.parse(new String[] {"--token-file", "t", "--state", "s"})
                 .listen().getHostString());
+    }
+
+    @Test
+    void auditLogDefaultsToTheStateDirAndNoneTurnsItOff() throws Exception {
+        String[] base = {"--token-file", "t", "--state", "/var/lib/cfrun-service"};
+        assertEquals(Optional.of(Path.of("/var/lib/cfrun-service/audit.jsonl")), ServiceOptions.parse(base).auditLog());
+        assertEquals(Optional.empty(), ServiceOptions.parse(with(base, "--audit-log", "none")).auditLog());
+        assertEquals(Optional.of(Path.of("/var/log/cfrun/audit.jsonl")),
+                ServiceOptions.parse(with(base, "--audit-log=/var/log/cfrun/audit.jsonl")).auditLog());
+        assertEquals(2, run("--token-file", token("rw-------").toString(), "--state", dir.toString(), "--audit-log",
+                " "));
+        assertEquals("cfrun-service: --audit-log: a file, or none\n", err());
+        assertTrue(ServiceOptions.usage().contains("--audit-log"));
+    }
+
+    private static String[] with(String[] base, String... more) {
+        String[] all = Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
     }
 }

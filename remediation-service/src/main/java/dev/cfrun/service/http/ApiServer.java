@@ -6,10 +6,12 @@ import dev.cfrun.service.dispatch.Dispatcher;
 import dev.cfrun.service.events.ServiceEvents;
 import dev.cfrun.service.ingest.AlertRules;
 import dev.cfrun.service.ingest.Limits;
+import dev.cfrun.service.observe.Metrics;
 import dev.cfrun.service.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -21,8 +23,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The service's HTTP ingress on the JDK's {@link HttpServer}: {@code /healthz} without authentication, and the
- * {@code /v1} endpoints ({@link V1Routes}) behind a bearer token. Every failure is answered with a status and
+ * The service's HTTP ingress on the JDK's {@link HttpServer}: {@code /healthz} and {@code /metrics} (Prometheus
+ * text format 0.0.4) without authentication, and the {@code /v1} endpoints ({@link V1Routes}) behind a bearer
+ * token. Every failure is answered with a status and
  * one line of {@code text/plain}; internal errors are logged, never shown as stack traces.
  */
 public final class ApiServer implements AutoCloseable {
@@ -34,11 +37,13 @@ public final class ApiServer implements AutoCloseable {
     private final ExecutorService pool;
     private final BearerToken token;
     private final V1Routes routes;
+    private final Metrics metrics;
 
-    private ApiServer(HttpServer server, BearerToken token, V1Routes routes) {
+    private ApiServer(HttpServer server, BearerToken token, V1Routes routes, Metrics metrics) {
         this.server = server;
         this.token = token;
         this.routes = routes;
+        this.metrics = metrics;
         this.pool = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "cfrun-http");
             t.setDaemon(true);
@@ -65,10 +70,31 @@ public final class ApiServer implements AutoCloseable {
     public static ApiServer start(InetSocketAddress address, BearerToken token, Store store, Dispatcher dispatcher,
                                   AlertRules rules, Limits limits, Clock clock, ServiceEvents events)
             throws IOException {
+        return start(address, token, store, dispatcher, rules, limits, clock, events, null);
+    }
+
+    /**
+     * Binds and starts the server, with {@code GET /metrics}.
+     *
+     * @param address    where to listen (port 0: any free port)
+     * @param token      the bearer token of {@code /v1}
+     * @param store      where triggers are accepted and runs read
+     * @param dispatcher woken after accepting; paused and resumed
+     * @param rules      alerts to triggers
+     * @param limits     payload limits (its {@code maxBytes} bounds every request body)
+     * @param clock      the receive time of triggers
+     * @param events     told of each trigger accepted or repeated, each alert skipped or resolved
+     * @param metrics    what {@code GET /metrics} shows; null: {@code /metrics} answers 404
+     * @return the running server
+     * @throws IOException if the address cannot be bound
+     */
+    public static ApiServer start(InetSocketAddress address, BearerToken token, Store store, Dispatcher dispatcher,
+                                  AlertRules rules, Limits limits, Clock clock, ServiceEvents events,
+                                  Metrics metrics) throws IOException {
         V1Routes routes = new V1Routes(Objects.requireNonNull(store), Objects.requireNonNull(dispatcher),
                 Objects.requireNonNull(rules), Objects.requireNonNull(limits), Objects.requireNonNull(clock),
                 Objects.requireNonNull(events));
-        ApiServer s = new ApiServer(HttpServer.create(address, 64), Objects.requireNonNull(token), routes);
+        ApiServer s = new ApiServer(HttpServer.create(address, 64), Objects.requireNonNull(token), routes, metrics);
         s.server.start();
         LOG.info("listening on {}", s.address());
         return s;
@@ -86,6 +112,13 @@ public final class ApiServer implements AutoCloseable {
                 if (path.equals("/healthz")) {
                     requireMethod(ex, "GET");
                     send(ex, 200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                if (path.equals("/metrics") && metrics != null) {
+                    requireMethod(ex, "GET");
+                    ByteArrayOutputStream page = new ByteArrayOutputStream(16384);
+                    metrics.write(page);
+                    send(ex, 200, metrics.contentType(), page.toByteArray());
                     return;
                 }
                 if (!path.equals("/v1") && !path.startsWith("/v1/")) {

@@ -79,6 +79,12 @@ public final class MemoryStore implements Store {
     }
 
     @Override
+    public synchronized long queueDepth() {
+        open();
+        return triggers.values().stream().filter(r -> r.state == TriggerState.QUEUED).count();
+    }
+
+    @Override
     public synchronized long startRun(HostAddress host, List<Long> triggerIds, List<String> classes,
                                       List<String> bundles, Instant at) {
         open();

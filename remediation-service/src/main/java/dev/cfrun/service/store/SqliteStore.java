@@ -153,6 +153,16 @@ public final class SqliteStore implements Store {
     }
 
     @Override
+    public long queueDepth() {
+        return tx("queueDepth", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM triggers WHERE state = 'QUEUED'");
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
+    }
+
+    @Override
     public long startRun(HostAddress host, List<Long> triggerIds, List<String> classes, List<String> bundles,
                          Instant at) {
         Objects.requireNonNull(host, "host");

@@ -34,6 +34,13 @@ public interface Store extends AutoCloseable {
     List<StoredTrigger> queued(int limit);
 
     /**
+     * How many triggers are QUEUED (waiting for a run or a decision): the metric {@code cfrun_service_queue_depth}.
+     *
+     * @return the count, 0 or more
+     */
+    long queueDepth();
+
+    /**
      * Starts a run for these QUEUED triggers of one host: they become RUNNING, linked to the run.
      *
      * @param host       the host; every trigger must be for it

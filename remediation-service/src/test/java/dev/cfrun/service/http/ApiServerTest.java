@@ -202,6 +202,7 @@ class ApiServerTest {
         assertEquals(405, send("DELETE", "/v1/runs/1", null, null, TOKEN).statusCode());
         assertEquals(404, send("GET", "/v1/nothing", null, null, TOKEN).statusCode());
         assertEquals(404, send("GET", "/other", null, null, TOKEN).statusCode());
+        assertEquals(404, send("GET", "/metrics", null, null, null).statusCode(), "started without metrics");
         assertEquals(400, send("GET", "/v1/runs?limit=0", null, null, TOKEN).statusCode());
         assertTrue(store.queued(10).isEmpty());
     }

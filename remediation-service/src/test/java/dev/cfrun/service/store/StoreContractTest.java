@@ -112,6 +112,26 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void queueDepthCountsOnlyQueuedTriggers() throws Exception {
+        assertEquals(0, store.queueDepth());
+        long a = store.accept(trigger(WEB1, "d1", T0)).triggerId();
+        long b = accept(WEB1);
+        long c = accept(WEB2);
+        store.accept(trigger(WEB2, "d1", T0));
+        assertEquals(3, store.queueDepth(), "a duplicate is not queued");
+        store.suppress(c, "cooldown");
+        long run = store.startRun(WEB1, List.of(a, b), List.of("x"), List.of(), T0);
+        assertEquals(0, store.queueDepth(), "suppressed and running triggers are not queued");
+        store = reopen(store);
+        store.requeueUnfinished(run);
+        assertEquals(2, store.queueDepth(), "requeued after a crash: queued again");
+        long again = store.startRun(WEB1, List.of(a, b), List.of("x"), List.of(), T0.plusSeconds(1));
+        store.finishRun(again, ok(T0.plusSeconds(2), List.of()));
+        accept(WEB2);
+        assertEquals(1, store.queueDepth());
+    }
+
+    @Test
     void startAndFinishRun() {
         long a = accept(WEB1);
         long b = accept(WEB1);
