@@ -32,6 +32,8 @@ TARGETS=(
   "nagios-handler dev.cfrun.nagios.MacrosFuzzTest#templates"
   "remediation-service dev.cfrun.service.ingest.PayloadFuzzTest#alertmanager"
   "remediation-service dev.cfrun.service.ingest.PayloadFuzzTest#runs"
+  "remediation-service dev.cfrun.service.ingest.MonitorFuzzTest#form"
+  "remediation-service dev.cfrun.service.ingest.MonitorFuzzTest#json"
 )
 [ "$BUILD" = 1 ] && mvn -B -q install -DskipTests
 LOGDIR=target/fuzz; mkdir -p "$LOGDIR"

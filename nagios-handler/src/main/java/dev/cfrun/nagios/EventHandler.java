@@ -12,6 +12,7 @@ import dev.cfrun.client.TrustPolicy;
 import dev.cfrun.client.hosts.AgentOptions;
 import dev.cfrun.client.hosts.HostsFile;
 import dev.cfrun.client.hosts.HostsFileException;
+import dev.cfrun.recheck.decision.Decision;
 
 import java.io.IOException;
 import java.io.PrintStream;

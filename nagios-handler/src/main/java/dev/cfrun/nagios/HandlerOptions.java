@@ -1,6 +1,7 @@
 package dev.cfrun.nagios;
 
 import dev.cfrun.client.Protocol;
+import dev.cfrun.recheck.decision.Decision;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -174,12 +175,10 @@ final class HandlerOptions {
         if (o.states == null) {
             o.states = Set.of(o.hostEvent ? "DOWN" : "CRITICAL");
         }
-        Set<String> known = o.hostEvent ? Decision.HOST_STATES : Decision.SERVICE_STATES;
-        for (String s : o.states) {
-            if (!known.contains(s)) {
-                throw new IllegalArgumentException("--states: '" + s + "' is not a " + (o.hostEvent ? "host" : "service")
-                        + " state (" + String.join(", ", known.stream().sorted().toList()) + ")");
-            }
+        try {
+            Decision.checkStates(o.states, o.hostEvent);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--states: " + e.getMessage(), e);
         }
         o.checkRecheck();
         if (o.protocolName != null) {

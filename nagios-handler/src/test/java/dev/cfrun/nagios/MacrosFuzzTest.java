@@ -1,6 +1,7 @@
 package dev.cfrun.nagios;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.cfrun.recheck.decision.Decision;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;

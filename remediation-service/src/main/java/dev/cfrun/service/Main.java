@@ -1,6 +1,7 @@
 package dev.cfrun.service;
 
 import dev.cfrun.client.CfRunClient;
+import dev.cfrun.recheck.Recheck;
 import dev.cfrun.service.dispatch.CfRunExecutor;
 import dev.cfrun.service.dispatch.DispatchPolicy;
 import dev.cfrun.service.dispatch.Dispatcher;
@@ -11,6 +12,8 @@ import dev.cfrun.service.ingest.DefaultRules;
 import dev.cfrun.service.ingest.Limits;
 import dev.cfrun.service.observe.AuditLog;
 import dev.cfrun.service.observe.Metrics;
+import dev.cfrun.service.recheck.RecheckAfterRun;
+import dev.cfrun.service.recheck.Rechecks;
 import dev.cfrun.service.store.SqliteStore;
 import dev.cfrun.service.store.Store;
 import org.slf4j.Logger;
@@ -24,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -83,13 +87,21 @@ public final class Main {
             err.println("cfrun-service: " + oneLine(e));
             return USAGE;
         }
+        Map<Source, Recheck> rechecks;
+        try {
+            rechecks = Rechecks.configure(o.nagiosCommandFile(), o.icingaApi(), o.icingaUser(),
+                    o.icingaPasswordFile(), o.icingaCa());
+        } catch (IllegalArgumentException e) {
+            err.println("cfrun-service: " + oneLine(e));
+            return USAGE;
+        }
         if (!block) {
             return 0;
         }
-        return serve(o, token, err);
+        return serve(o, token, rechecks, err);
     }
 
-    private static int serve(ServiceOptions o, BearerToken token, PrintStream err) {
+    private static int serve(ServiceOptions o, BearerToken token, Map<Source, Recheck> rechecks, PrintStream err) {
         Clock clock = Clock.systemUTC();
         Store store;
         try {
@@ -98,6 +110,7 @@ public final class Main {
             err.println("cfrun-service: state " + o.state() + ": " + oneLine(e));
             return FAILED;
         }
+        RecheckAfterRun recheck = new RecheckAfterRun(rechecks);
         Dispatcher dispatcher = null;
         ApiServer server = null;
         CfRunClient client = null;
@@ -111,6 +124,7 @@ public final class Main {
                 metrics.watchAuditLog(audit);
                 listeners.add(audit);
             }
+            listeners.add(recheck); // --- monitoring: the re-check after runs for Nagios / Icinga 2 triggers ---
             ServiceEvents events = ServiceEvents.of(listeners);
             client = CfRunClient.builder().workdir(o.workdir()).build();
             DispatchPolicy policy = DispatchPolicy.defaults().withParallelism(o.parallelism()).withDryRun(o.dryRun());
@@ -122,7 +136,7 @@ public final class Main {
                     events, metrics);
         } catch (Exception e) {
             err.println("cfrun-service: " + oneLine(e));
-            closeAll(null, dispatcher, audit, store, client);
+            closeAll(null, dispatcher, recheck, audit, store, client);
             return FAILED;
         }
         LOG.info("cfrun-service started on {} (state {}, parallelism {}{})", server.address(), o.state(),
@@ -134,7 +148,7 @@ public final class Main {
         AuditLog a = audit;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping");
-            closeAll(s, d, a, store, c);
+            closeAll(s, d, recheck, a, store, c);
             stopped.countDown();
         }, "cfrun-service-stop"));
         try {
@@ -155,7 +169,10 @@ public final class Main {
         }
     }
 
-    /** Closes in this order (null entries skipped): HTTP server, dispatcher, audit log, store, client. */
+    /**
+     * Closes in this order (null entries skipped): HTTP server, dispatcher, re-checks (a run that ends while
+     * stopping still asks for its re-check), audit log, store, client.
+     */
     private static void closeAll(AutoCloseable... all) {
         for (AutoCloseable c : all) {
             if (c == null) {

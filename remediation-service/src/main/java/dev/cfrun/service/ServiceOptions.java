@@ -19,7 +19,8 @@ import java.util.Optional;
         description = "The resident remediation service: Alertmanager webhooks and /v1/runs requests become "
                 + "agent runs.",
         footer = {"",
-                "Endpoints: POST /v1/alertmanager, POST /v1/runs, GET /v1/runs/ID,",
+                "Endpoints: POST /v1/alertmanager, POST /v1/nagios, POST /v1/icinga,",
+                "POST /v1/runs, GET /v1/runs/ID,",
                 "GET /v1/runs?host=H&limit=N, POST /v1/pause, POST /v1/resume (all with",
                 "Authorization: Bearer TOKEN); GET /healthz, GET /metrics (Prometheus).",
                 "",
@@ -75,6 +76,27 @@ public final class ServiceOptions {
             description = "append-only JSON-lines audit log (default STATE/audit.jsonl; none: no audit log); "
                     + "reopened on SIGHUP")
     private String auditLog;
+
+    // --- monitoring: the re-check after runs for Nagios / Icinga 2 events ---
+    @Option(names = "--nagios-command-file", paramLabel = "FILE",
+            description = "after a run for a /v1/nagios event, ask Nagios to check again through its command pipe"
+                    + " (command_file, e.g. /var/lib/nagios4/rw/nagios.cmd)")
+    private Path nagiosCommandFile;
+
+    @Option(names = "--icinga-api", paramLabel = "URL",
+            description = "after a run for a /v1/icinga event, ask Icinga 2 to check again"
+                    + " (e.g. https://localhost:5665, the name in its certificate)")
+    private String icingaApi;
+
+    @Option(names = "--icinga-user", paramLabel = "NAME", description = "ApiUser with actions/reschedule-check")
+    private String icingaUser;
+
+    @Option(names = "--icinga-password-file", paramLabel = "FILE", description = "its password (first line; mode 600)")
+    private Path icingaPasswordFile;
+
+    @Option(names = "--icinga-ca", paramLabel = "FILE",
+            description = "CA of the API's certificate (default /var/lib/icinga2/certs/ca.crt)")
+    private Path icingaCa;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
     private boolean help;
@@ -170,6 +192,31 @@ public final class ServiceOptions {
             return Optional.of(state.resolve("audit.jsonl"));
         }
         return auditLog.equals("none") ? Optional.empty() : Optional.of(Path.of(auditLog));
+    }
+
+    /** @return Nagios' command pipe for re-checks, or null */
+    public Path nagiosCommandFile() {
+        return nagiosCommandFile;
+    }
+
+    /** @return the Icinga 2 API URL for re-checks, or null */
+    public String icingaApi() {
+        return icingaApi;
+    }
+
+    /** @return the Icinga 2 ApiUser, or null */
+    public String icingaUser() {
+        return icingaUser;
+    }
+
+    /** @return the file of the ApiUser's password, or null */
+    public Path icingaPasswordFile() {
+        return icingaPasswordFile;
+    }
+
+    /** @return the CA of the Icinga 2 API's certificate, or null for Icinga's own */
+    public Path icingaCa() {
+        return icingaCa;
     }
 
     /** @return {@code --help} was given */

@@ -102,4 +102,39 @@ class MainTest {
         System.arraycopy(more, 0, all, base.length, more.length);
         return all;
     }
+
+    // --- monitoring: the re-check options ---
+
+    @Test
+    void recheckOptionsAreCheckedAtStart() throws Exception {
+        String t = token("rw-------").toString();
+        String s = dir.toString();
+        Path password = dir.resolve("icinga-password");
+        Files.writeString(password, "secret\n");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-r--r--"));
+        assertEquals(2, run("--token-file", t, "--state", s, "--icinga-user", "cfrun"));
+        assertEquals(2, run("--token-file", t, "--state", s, "--icinga-api", "https://localhost:5665"));
+        assertEquals(2, run("--token-file", t, "--state", s, "--icinga-api", "https://localhost:5665",
+                "--icinga-user", "cfrun", "--icinga-password-file", password.toString()));
+        String e = err();
+        assertEquals(3, e.lines().count(), e);
+        assertTrue(e.lines().allMatch(l -> l.startsWith("cfrun-service: ")), e);
+        assertTrue(e.contains("need --icinga-api URL"), e);
+        assertTrue(e.contains("--icinga-api needs --icinga-user NAME and --icinga-password-file FILE"), e);
+        assertTrue(e.contains("--icinga-api: the Icinga API password file") && e.contains("chmod 600"), e);
+        assertEquals(0, run("--token-file", t, "--state", s, "--nagios-command-file", dir.resolve("nagios.cmd")
+                .toString()));
+        assertTrue(out.toString(StandardCharsets.UTF_8).isEmpty());
+    }
+
+    @Test
+    void helpListsTheMonitoringEndpointsAndOptions() {
+        assertEquals(0, run("--help"));
+        String help = out.toString(StandardCharsets.UTF_8);
+        for (String s : new String[] {"POST /v1/nagios", "POST /v1/icinga", "--nagios-command-file",
+                "--icinga-api", "--icinga-user", "--icinga-password-file", "--icinga-ca"}) {
+            assertTrue(help.contains(s), s + " in " + help);
+        }
+        assertTrue(help.lines().allMatch(l -> l.length() <= 80), help);
+    }
 }

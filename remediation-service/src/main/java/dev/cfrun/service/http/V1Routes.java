@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import dev.cfrun.service.Source;
 import dev.cfrun.service.Trigger;
 import dev.cfrun.service.dispatch.Dispatcher;
 import dev.cfrun.service.events.ServiceEvents;
@@ -13,12 +14,17 @@ import dev.cfrun.service.ingest.AlertRules;
 import dev.cfrun.service.ingest.AlertmanagerPayload;
 import dev.cfrun.service.ingest.Decisions;
 import dev.cfrun.service.ingest.Limits;
+import dev.cfrun.service.ingest.MonitorDecision;
+import dev.cfrun.service.ingest.MonitorEvent;
+import dev.cfrun.service.ingest.MonitorTriggers;
 import dev.cfrun.service.ingest.PayloadException;
 import dev.cfrun.service.ingest.RunsRequest;
 import dev.cfrun.service.ingest.Skipped;
 import dev.cfrun.service.store.Accepted;
 import dev.cfrun.service.store.RunRecord;
 import dev.cfrun.service.store.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -26,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,6 +41,8 @@ final class V1Routes {
     /** Most runs one {@code GET /v1/runs} lists. */
     static final int MAX_LIMIT = 1000;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(V1Routes.class);
+    private static final String FORM = "application/x-www-form-urlencoded";
 
     /** A successful answer: status and JSON body. */
     record Reply(int status, byte[] json) {}
@@ -65,6 +74,12 @@ final class V1Routes {
                 }
                 ApiServer.requireMethod(ex, "POST");
                 return postRuns(jsonBody(ex), ex.getRequestHeaders().getFirst("Idempotency-Key"));
+            case "/v1/nagios":
+                ApiServer.requireMethod(ex, "POST");
+                return monitor(ex, Source.NAGIOS);
+            case "/v1/icinga":
+                ApiServer.requireMethod(ex, "POST");
+                return monitor(ex, Source.ICINGA);
             case "/v1/pause":
                 ApiServer.requireMethod(ex, "POST");
                 dispatcher.pause();
@@ -120,6 +135,30 @@ final class V1Routes {
         return new Reply(202, JSON.writeValueAsBytes(out));
     }
 
+    /**
+     * A Nagios / Icinga 2 event, form or JSON: 202 with the trigger id when it acts, 200 with the reason when
+     * not (nothing stored), 400 for a field that cannot be right.
+     */
+    private Reply monitor(HttpExchange ex, Source source) throws HttpError, IOException {
+        boolean form = FORM.equalsIgnoreCase(mediaType(ex));
+        byte[] body = form ? body(ex, FORM) : jsonBody(ex);
+        MonitorEvent event = parse(() -> form ? MonitorEvent.parseForm(body, limits) : MonitorEvent.parseJson(body, limits));
+        MonitorDecision d = parse(() -> MonitorTriggers.decide(event, source, clock.instant(), limits));
+        ObjectNode out = JSON.createObjectNode().put("action", d.acts() ? "run" : "skip").put("reason", d.reason());
+        LOG.info("{} event {}{} {} {} {}: {} ({})", source.name().toLowerCase(Locale.ROOT),
+                event.get(MonitorEvent.HOST), event.get(MonitorEvent.SERVICE) == null ? ""
+                        : "/" + event.get(MonitorEvent.SERVICE), event.get(MonitorEvent.STATE),
+                event.get(MonitorEvent.STATE_TYPE), event.get(MonitorEvent.ATTEMPT), d.acts() ? "run" : "skip",
+                d.reason());
+        if (!d.acts()) {
+            return new Reply(200, JSON.writeValueAsBytes(out));
+        }
+        if (accept(d.trigger(), out.putArray("accepted"), out.putArray("duplicates"))) {
+            dispatcher.wakeUp();
+        }
+        return new Reply(202, JSON.writeValueAsBytes(out));
+    }
+
     /** Stores one trigger, lists its id, tells the listeners; true if it is new. */
     private boolean accept(Trigger t, ArrayNode accepted, ArrayNode duplicates) {
         Accepted a = store.accept(t);
@@ -171,10 +210,20 @@ final class V1Routes {
     }
 
     private byte[] jsonBody(HttpExchange ex) throws HttpError, IOException {
+        return body(ex, "application/json");
+    }
+
+    private static String mediaType(HttpExchange ex) {
         String type = ex.getRequestHeaders().getFirst("Content-Type");
-        String media = type == null ? "" : type.split(";", 2)[0].strip();
-        if (!media.equalsIgnoreCase("application/json")) {
-            throw new HttpError(415, "Content-Type must be application/json");
+        return type == null ? "" : type.split(";", 2)[0].strip();
+    }
+
+    /** The body, if of the media type {@code media} (else 415; form events also accept JSON, so say both). */
+    private byte[] body(HttpExchange ex, String media) throws HttpError, IOException {
+        if (!mediaType(ex).equalsIgnoreCase(media)) {
+            String path = ex.getRequestURI().getRawPath();
+            throw new HttpError(415, "Content-Type must be application/json" + (path.equals("/v1/nagios")
+                    || path.equals("/v1/icinga") ? " or " + FORM : ""));
         }
         String length = ex.getRequestHeaders().getFirst("Content-Length");
         if (length != null) {

@@ -1,4 +1,4 @@
-package dev.cfrun.nagios;
+package dev.cfrun.recheck.decision;
 
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -225,5 +225,40 @@ class DecisionTest {
         Decision.Rules never = new Decision.Rules(Set.of("CRITICAL"), 0, false);
         assertThrows(IllegalArgumentException.class, () -> Decision.decide(false, "OK", "HARD", "$SERVICEATTEMPT$", never));
         assertThrows(IllegalArgumentException.class, () -> Decision.decide(false, "OK", "BOGUS", "1", never));
+    }
+
+    // ---- shared with the service: its wording and the states list ----
+
+    @Test
+    void theServicesWordingNamesItsFields() {
+        Decision.Wording w = new Decision.Wording("state", "state_type", "attempt", "send no service field", "hard=no");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Decision.decide(false, "DOWN", "HARD", "1", Decision.Rules.defaults(false), w));
+        assertTrue(e.getMessage().contains("for host events send no service field"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Decision.decide(false, "", "HARD", "1", Decision.Rules.defaults(false), w));
+        assertTrue(e.getMessage().startsWith("state is empty"), e.getMessage());
+        assertEquals("HARD events are off (hard=no)", Decision.decide(false, "CRITICAL", "HARD", "1",
+                new Decision.Rules(Set.of("CRITICAL"), 3, false), w).reason());
+        // the same decision as with the handler's words
+        assertEquals(Decision.decide(false, "CRITICAL", "SOFT", "3", Decision.Rules.defaults(false)),
+                Decision.decide(false, "CRITICAL", "SOFT", "3", Decision.Rules.defaults(false), w));
+    }
+
+    @Test
+    void icingaMacrosLeftUnexpandedAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Decision.decide(false, "$service.state$", "HARD", "1", Decision.Rules.defaults(false)));
+        assertTrue(e.getMessage().contains("unexpanded macro"), e.getMessage());
+    }
+
+    @Test
+    void statesListsAreCheckedForTheEventKind() {
+        assertEquals(List.of("CRITICAL", "WARNING"), List.copyOf(Decision.states(" critical,, Warning ", false)));
+        assertEquals(Set.of("DOWN", "UNREACHABLE"), Decision.states("DOWN,UNREACHABLE", true));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Decision.states("DOWN", false));
+        assertTrue(e.getMessage().contains("'DOWN' is not a service state"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Decision.states(" , ", true));
+        assertTrue(e.getMessage().contains("at least one state"), e.getMessage());
     }
 }
