@@ -8,7 +8,6 @@ import dev.cfrun.service.events.ServiceEvents;
 import dev.cfrun.service.http.ApiServer;
 import dev.cfrun.service.http.BearerToken;
 import dev.cfrun.service.ingest.DefaultRules;
-import dev.cfrun.service.ingest.Limits;
 import dev.cfrun.service.store.SqliteStore;
 import dev.cfrun.service.store.Store;
 import org.slf4j.Logger;
@@ -89,25 +88,28 @@ public final class Main {
             err.println("cfrun-service: state " + o.state() + ": " + oneLine(e));
             return FAILED;
         }
+        DispatchPolicy policy = o.policy();
         Dispatcher dispatcher = null;
         ApiServer server = null;
         CfRunClient client = null;
         try {
             client = CfRunClient.builder().workdir(o.workdir()).build();
-            DispatchPolicy policy = DispatchPolicy.defaults().withParallelism(o.parallelism()).withDryRun(o.dryRun());
             ServiceEvents events = ServiceEvents.NONE;
             dispatcher = Dispatcher.builder(store, new CfRunExecutor(client, clock, events)).clock(clock)
                     .policy(policy).events(events).build();
             dispatcher.start();
-            server = ApiServer.start(o.listen(), token, store, dispatcher, new DefaultRules(), Limits.DEFAULTS, clock,
+            server = ApiServer.start(o.listen(), token, store, dispatcher, new DefaultRules(), o.limits(), clock,
                     events);
         } catch (Exception e) {
             err.println("cfrun-service: " + oneLine(e));
             closeAll(null, dispatcher, store, client);
             return FAILED;
         }
-        LOG.info("cfrun-service started on {} (state {}, parallelism {}{})", server.address(), o.state(),
-                o.parallelism(), o.dryRun() ? ", dry-run" : "");
+        LOG.info("cfrun-service started on {} (state {}, parallelism {}, runs per minute {}, cooldown {}, hosts per "
+                        + "group {} within {}, max body {} bytes{})", server.address(), o.state(),
+                policy.parallelism(), policy.runsPerMinute(), Durations.format(policy.cooldown()),
+                policy.maxHostsPerGroup(), Durations.format(policy.groupWindow()), o.limits().maxBytes(),
+                policy.dryRun() ? ", dry-run" : "");
         CountDownLatch stopped = new CountDownLatch(1);
         ApiServer s = server;
         Dispatcher d = dispatcher;
