@@ -66,6 +66,13 @@ final class ServiceSection implements Section {
             if (!dupOk) {
                 r.fail("service: sent again, " + dup + " duplicates and " + newOnes + " new triggers");
             }
+            // the ingress alone: the same kind of deliveries with the dispatcher paused (no pass competes for the store)
+            int quiet = Math.min(20, deliveries);
+            pause(s, r, true);
+            List<Answer> paused = load.post(s, warmup + deliveries, quiet, o.servicePosters);
+            pause(s, r, false);
+            checkAnswers(r, paused, each, accepted, "paused");
+            drain(s, r);
             double[] rss = s.rssMb();
             ServiceProcess.Heap heap = s.heap();
             s.collect();
@@ -85,9 +92,13 @@ final class ServiceSection implements Section {
             r.row(new Row(WHAT, n + ": answer time per delivery, ms, median [p10–p90] / p99 / max", ms.spread(1)
                     + " / " + fmt(Stats.quantile(answers.stream().map(Answer::ms).sorted().toList(), 0.99), 1) + " / "
                     + fmt(ms.max(), 1), "–", Double.NaN, "", null));
+            Stats pausedMs = Stats.of(paused.stream().map(Answer::ms).toList());
+            r.row(new Row(WHAT, quiet + " more deliveries with the dispatcher paused (the ingress alone): answer "
+                    + "time, ms, median [p10–p90] / max", pausedMs.spread(1) + " / " + fmt(pausedMs.max(), 1), "–",
+                    Double.NaN, "", null));
             r.row(new Row(WHAT, n + ": last answer → every trigger run or suppressed, ms", fmt(decidedMs, 0), "–",
                     Double.NaN, "", null));
-            r.row(new Row(WHAT, "runs started (all " + accepted.size() + " triggers, warm-up included) / triggers "
+            r.row(new Row(WHAT, "runs started (all " + accepted.size() + " triggers, warm-up and paused ones included) / triggers "
                     + "run / suppressed", store.runs() + " / " + done + " / " + states.getOrDefault("SUPPRESSED", 0),
                     "–", Double.NaN, "", null));
             r.row(new Row(WHAT, "service RSS after, MB / its peak / heap used / live after a full GC / heap size",
@@ -123,6 +134,13 @@ final class ServiceSection implements Section {
                         + (a.error() == null ? "" : ": " + a.error()));
             }
             accepted.addAll(a.accepted());
+        }
+    }
+
+    private static void pause(ServiceProcess s, Report r, boolean on) throws Exception {
+        java.net.http.HttpResponse<String> a = s.post(on ? "/v1/pause" : "/v1/resume", new byte[0]);
+        if (a.statusCode() != 200 || !a.body().contains("\"paused\":" + on)) {
+            r.fail("service: " + (on ? "pause" : "resume") + ": " + a.statusCode() + " " + a.body().strip());
         }
     }
 
