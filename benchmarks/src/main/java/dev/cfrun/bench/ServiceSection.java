@@ -107,7 +107,9 @@ final class ServiceSection implements Section {
             r.row(new Row(WHAT, "nothing lost: every accepted trigger in a run GET /v1/runs lists or suppressed with "
                     + "a reason; sent again → all duplicates", problems.isEmpty() && dupOk ? "yes" : "no", "–",
                     Double.NaN, "all", problems.isEmpty() && dupOk));
-            r.detail(WHAT + ", how", "bin/cfrun-service " + String.join(" ", limits) + " (parallelism 8, SQLite in "
+            String javaOpts = System.getenv("JAVA_OPTS");
+            r.detail(WHAT + ", how", (javaOpts == null || javaOpts.isBlank() ? "" : "JAVA_OPTS=" + javaOpts + " ")
+                    + "bin/cfrun-service " + String.join(" ", limits) + " (parallelism 8, SQLite in "
                     + "its own directory), real runs against one cf-serverd for " + hosts.size() + " loopback "
                     + "addresses (cfruncommand /bin/echo); each delivery one alert group over "
                     + o.serviceHostsPerDelivery + " hosts (" + each / o.serviceHostsPerDelivery + " alert names each), "
