@@ -4,7 +4,8 @@
 #
 #   scripts/bench.sh                 everything (about 10 minutes on 2 cores)
 #   scripts/bench.sh --quick         fewer runs and hosts (a minute or two)
-#   scripts/bench.sh --only single,fanout    sections: single inprocess fanout handler growth output
+#   scripts/bench.sh --only single,fanout    sections: single inprocess fanout handler growth output service
+#   scripts/bench.sh --only service --alerts 10000 --posters 4   the service under Alertmanager deliveries
 #   scripts/bench.sh --runs 31 --hosts 500 --rounds 3    sample sizes
 #   scripts/bench.sh --jmh           also JMH's WarmHailBenchmark (a warm client, TLS and classic)
 #
@@ -19,7 +20,8 @@ case "${1:-}" in -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//
 install_cfengine
 command -v python3 >/dev/null || { echo "bench: python3 is needed (apt-get install python3)" >&2; exit 2; }
 [ -x /usr/bin/time ] || echo "bench: GNU time not installed: no peak RSS figures (apt-get install time)" >&2
-if [ ! -f benchmarks/target/benchmarks.jar ] || [ ! -f cfrun-cli/target/cfrun.jar ] || [ ! -f nagios-handler/target/cfrun-nagios.jar ]; then
+if [ ! -f benchmarks/target/benchmarks.jar ] || [ ! -f cfrun-cli/target/cfrun.jar ] || [ ! -f nagios-handler/target/cfrun-nagios.jar ] \
+  || [ ! -f remediation-service/target/cfrun-service.jar ]; then
   echo "bench: building (mvn -B -q package -DskipTests)" >&2
   mvn -B -q package -DskipTests
 fi

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,9 @@ import java.util.stream.Stream;
  *   <li>{@link HandlerSection}: the Nagios event handler: launcher start to the remote run started, vs a shell
  *       handler starting cf-runagent in the background;</li>
  *   <li>{@link GrowthSection}, {@link OutputSection}: growth: 10 … 2000 hosts, and 10 … 100k output lines
- *       (with the streaming client's live heap).</li>
+ *       (with the streaming client's live heap);</li>
+ *   <li>{@link ServiceSection}: bin/cfrun-service under 10,000 Alertmanager alerts (no cf-runagent
+ *       counterpart): accepted per second, answer times, runs, memory, nothing lost.</li>
  * </ol>
  * Whole processes are measured by scripts/lib/spawn.py ({@link Spawner}: fork/exec/wait4: wall, CPU of the
  * process and its children, and peak RSS under GNU time), driven by {@link ProcessDriver}. Every result is
@@ -44,6 +47,7 @@ public final class Bench {
         s.put("handler", new HandlerSection());
         s.put("growth", new GrowthSection());
         s.put("output", new OutputSection());
+        s.put("service", new ServiceSection());
         return s;
     }
 
@@ -62,8 +66,13 @@ public final class Bench {
     private static int run(BenchOptions o, PrintStream log) throws Exception {
         Path root = o.root;
         Path work = o.work;
-        for (Path p : List.of(Lab.CF_SERVERD, Lab.CF_RUNAGENT, Lab.CF_KEY, root.resolve("cfrun-cli/target/cfrun.jar"),
-                root.resolve("nagios-handler/target/cfrun-nagios.jar"))) {
+        List<Path> needed = new ArrayList<>(List.of(Lab.CF_SERVERD, Lab.CF_RUNAGENT, Lab.CF_KEY));
+        for (Map.Entry<String, Section> e : sections().entrySet()) {
+            if (o.sections.contains(e.getKey())) {
+                e.getValue().jars().stream().map(root::resolve).filter(p -> !needed.contains(p)).forEach(needed::add);
+            }
+        }
+        for (Path p : needed) {
             if (!Files.exists(p)) {
                 log.println("bench: " + p + " is missing (scripts/test.sh installs cfengine3 and builds the jars)");
                 return 2;

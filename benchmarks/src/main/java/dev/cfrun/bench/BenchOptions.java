@@ -21,7 +21,13 @@ final class BenchOptions {
     List<Integer> growthHosts = List.of(10, 100, 500, 2000);
     List<Integer> outputLines = List.of(10, 10_000, 100_000);
     int outputRuns = 5;
-    Set<String> sections = new LinkedHashSet<>(List.of("single", "inprocess", "fanout", "handler", "growth", "output"));
+    int serviceAlerts = 10_000;
+    int serviceAlertsPerDelivery = 100;
+    int servicePosters = 4;
+    int serviceHosts = 200;
+    int serviceHostsPerDelivery = 25;
+    int serviceGroupCap = 20;
+    Set<String> sections = new LinkedHashSet<>(List.of("single", "inprocess", "fanout", "handler", "growth", "output", "service"));
     boolean jmh;
 
     /** @throws IllegalArgumentException for an unknown option */
@@ -42,15 +48,23 @@ final class BenchOptions {
                     o.growthHosts = List.of(10, 100);
                     o.outputLines = List.of(10, 10_000);
                     o.outputRuns = 3;
+                    o.serviceAlerts = 2_000;
                 }
                 case "--runs" -> o.runs = Integer.parseInt(args[++i]);
                 case "--hosts" -> o.fanoutHosts = Integer.parseInt(args[++i]);
                 case "--rounds" -> o.fanoutRounds = Integer.parseInt(args[++i]);
+                case "--alerts" -> o.serviceAlerts = Integer.parseInt(args[++i]);
+                case "--posters" -> o.servicePosters = Integer.parseInt(args[++i]);
                 case "--only" -> o.sections = new LinkedHashSet<>(List.of(args[++i].split(",")));
                 case "--jmh" -> o.jmh = true;
                 case "--root", "--work" -> i++;
                 default -> throw new IllegalArgumentException("unknown option " + a + " (see scripts/bench.sh --help)");
             }
+        }
+        if (o.serviceAlerts < o.serviceAlertsPerDelivery || o.serviceAlerts % o.serviceAlertsPerDelivery != 0
+                || o.servicePosters < 1 || o.servicePosters > 64) {
+            throw new IllegalArgumentException("--alerts: a multiple of " + o.serviceAlertsPerDelivery
+                    + "; --posters: 1 to 64");
         }
         return o;
     }

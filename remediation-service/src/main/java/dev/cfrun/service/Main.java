@@ -9,7 +9,6 @@ import dev.cfrun.service.events.ServiceEvents;
 import dev.cfrun.service.http.ApiServer;
 import dev.cfrun.service.http.BearerToken;
 import dev.cfrun.service.ingest.DefaultRules;
-import dev.cfrun.service.ingest.Limits;
 import dev.cfrun.service.observe.AuditLog;
 import dev.cfrun.service.observe.Metrics;
 import dev.cfrun.service.recheck.RecheckAfterRun;
@@ -111,6 +110,7 @@ public final class Main {
             return FAILED;
         }
         RecheckAfterRun recheck = new RecheckAfterRun(rechecks);
+        DispatchPolicy policy = o.policy();
         Dispatcher dispatcher = null;
         ApiServer server = null;
         CfRunClient client = null;
@@ -127,20 +127,22 @@ public final class Main {
             listeners.add(recheck); // --- monitoring: the re-check after runs for Nagios / Icinga 2 triggers ---
             ServiceEvents events = ServiceEvents.of(listeners);
             client = CfRunClient.builder().workdir(o.workdir()).build();
-            DispatchPolicy policy = DispatchPolicy.defaults().withParallelism(o.parallelism()).withDryRun(o.dryRun());
             dispatcher = Dispatcher.builder(store, new CfRunExecutor(client, clock, events)).clock(clock)
                     .policy(policy).events(events).build();
             metrics.watch(store::queueDepth, dispatcher::stats);
             dispatcher.start();
-            server = ApiServer.start(o.listen(), token, store, dispatcher, new DefaultRules(), Limits.DEFAULTS, clock,
+            server = ApiServer.start(o.listen(), token, store, dispatcher, new DefaultRules(), o.limits(), clock,
                     events, metrics);
         } catch (Exception e) {
             err.println("cfrun-service: " + oneLine(e));
             closeAll(null, dispatcher, recheck, audit, store, client);
             return FAILED;
         }
-        LOG.info("cfrun-service started on {} (state {}, parallelism {}{})", server.address(), o.state(),
-                o.parallelism(), o.dryRun() ? ", dry-run" : "");
+        LOG.info("cfrun-service started on {} (state {}, parallelism {}, runs per minute {}, cooldown {}, hosts per "
+                        + "group {} within {}, max body {} bytes{})", server.address(), o.state(),
+                policy.parallelism(), policy.runsPerMinute(), Durations.format(policy.cooldown()),
+                policy.maxHostsPerGroup(), Durations.format(policy.groupWindow()), o.limits().maxBytes(),
+                policy.dryRun() ? ", dry-run" : "");
         CountDownLatch stopped = new CountDownLatch(1);
         ApiServer s = server;
         Dispatcher d = dispatcher;

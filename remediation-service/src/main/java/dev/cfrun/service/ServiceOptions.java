@@ -1,6 +1,8 @@
 package dev.cfrun.service;
 
 import dev.cfrun.client.CfRunClient;
+import dev.cfrun.service.dispatch.DispatchPolicy;
+import dev.cfrun.service.ingest.Limits;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,6 +12,8 @@ import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.time.Duration;
+import java.util.Locale;
 
 /**
  * The command line of {@link Main}, parsed by picocli. Each option is a field below, grouped by what it
@@ -97,9 +101,43 @@ public final class ServiceOptions {
     @Option(names = "--icinga-ca", paramLabel = "FILE",
             description = "CA of the API's certificate (default /var/lib/icinga2/certs/ca.crt)")
     private Path icingaCa;
+    // --- limits ---
+    @Option(names = "--runs-per-minute", paramLabel = "N",
+            description = "runs started in any 60 seconds, all hosts together; 0 = no limit (default ${DEFAULT-VALUE})")
+    private int runsPerMinute = DispatchPolicy.defaults().runsPerMinute();
+
+    @Option(names = "--cooldown", paramLabel = "DURATION",
+            description = "after a run on a host, triggers for the same host and alert are suppressed this long, "
+                    + "e.g. 30s, 5m, 1h; 0 = none (default ${DEFAULT-VALUE})")
+    private String cooldown = Durations.format(DispatchPolicy.defaults().cooldown());
+
+    @Option(names = "--max-hosts-per-group", paramLabel = "N",
+            description = "blast radius: distinct hosts run for one alert group within --group-window; 0 = no cap "
+                    + "(default ${DEFAULT-VALUE})")
+    private int maxHostsPerGroup = DispatchPolicy.defaults().maxHostsPerGroup();
+
+    @Option(names = "--group-window", paramLabel = "DURATION",
+            description = "how long a host counts against its group's cap, 1s to 30d (default ${DEFAULT-VALUE})")
+    private String groupWindow = Durations.format(DispatchPolicy.defaults().groupWindow());
+
+    @Option(names = "--max-body", paramLabel = "BYTES",
+            description = "largest request body, e.g. 262144, 512KiB, 4MiB; larger ones get 413 "
+                    + "(default ${DEFAULT-VALUE})")
+    private String maxBody = bytes(Limits.DEFAULTS.maxBytes());
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
     private boolean help;
+
+    /** Most runs per minute {@link DispatchPolicy} takes. */
+    static final int MAX_RUNS_PER_MINUTE = 100_000;
+    /** Largest cap on hosts per group {@link DispatchPolicy} takes. */
+    static final int MAX_HOSTS_PER_GROUP = 1_000_000;
+    /** Longest cooldown and group window {@link DispatchPolicy} takes. */
+    static final Duration MAX_DURATION = Duration.ofDays(30);
+    /** Smallest {@code --max-body}: below it not even a small Alertmanager delivery fits. */
+    static final long MIN_BODY = 1024;
+    /** Largest {@code --max-body}: each of the HTTP threads may hold one body in memory. */
+    static final long MAX_BODY = 64L * 1024 * 1024;
 
     private ServiceOptions() {
     }
@@ -150,6 +188,62 @@ public final class ServiceOptions {
         if (auditLog != null && auditLog.isBlank()) {
             throw new OptionException("--audit-log: a file, or none");
         }
+        range("--runs-per-minute", runsPerMinute, 0, MAX_RUNS_PER_MINUTE, " (0 = no limit)");
+        range("--max-hosts-per-group", maxHostsPerGroup, 0, MAX_HOSTS_PER_GROUP, " (0 = no cap)");
+        between("--cooldown", cooldown, Duration.ZERO, MAX_DURATION);
+        between("--group-window", groupWindow, Duration.ofSeconds(1), MAX_DURATION);
+        long body = parseBytes(maxBody);
+        if (body < MIN_BODY || body > MAX_BODY) {
+            throw new OptionException("--max-body: " + bytes(MIN_BODY) + " to " + bytes(MAX_BODY) + ", not " + maxBody);
+        }
+    }
+
+    private static void range(String option, int v, int min, int max, String note) throws OptionException {
+        if (v < min || v > max) {
+            throw new OptionException(option + ": a number from " + min + " to " + max + note + ", not " + v);
+        }
+    }
+
+    private static void between(String option, String text, Duration min, Duration max) throws OptionException {
+        Duration d;
+        try {
+            d = Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new OptionException(option + ": " + e.getMessage());
+        }
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new OptionException(option + ": " + Durations.format(min) + " to " + Durations.format(max) + ", not "
+                    + text);
+        }
+    }
+
+    /**
+     * @param text bytes, or a whole number of {@code KiB} or {@code MiB}
+     * @return the bytes
+     * @throws OptionException naming {@code --max-body}
+     */
+    static long parseBytes(String text) throws OptionException {
+        String t = text.strip();
+        long unit = 1;
+        String lower = t.toLowerCase(Locale.ROOT);
+        if (lower.endsWith("kib")) {
+            unit = 1024;
+        } else if (lower.endsWith("mib")) {
+            unit = 1024 * 1024;
+        }
+        String digits = unit == 1 ? t : t.substring(0, t.length() - 3);
+        if (digits.isEmpty() || digits.length() > 10 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new OptionException("--max-body: bytes, or KiB or MiB, like 1048576 or 1MiB, not " + text);
+        }
+        return Long.parseLong(digits) * unit;
+    }
+
+    /** {@code n} bytes as {@code --max-body} is best written: {@code 1MiB}, {@code 512KiB}, {@code 1000}. */
+    static String bytes(long n) {
+        if (n > 0 && n % (1024 * 1024) == 0) {
+            return n / (1024 * 1024) + "MiB";
+        }
+        return n > 0 && n % 1024 == 0 ? n / 1024 + "KiB" : Long.toString(n);
     }
 
     /** @return where the HTTP server listens */
@@ -179,6 +273,33 @@ public final class ServiceOptions {
     /** @return runs at the same time */
     public int parallelism() {
         return parallelism;
+    }
+
+    /**
+     * The dispatcher's limits from the options: parallelism, dry run, runs per minute, cooldown, hosts per
+     * group and the group window; the rest as {@link DispatchPolicy#defaults()}.
+     *
+     * @return the policy
+     */
+    public DispatchPolicy policy() {
+        return DispatchPolicy.builder().parallelism(parallelism).dryRun(dryRun).runsPerMinute(runsPerMinute)
+                .cooldown(Durations.parse(cooldown)).maxHostsPerGroup(maxHostsPerGroup)
+                .groupWindow(Durations.parse(groupWindow)).build();
+    }
+
+    /**
+     * The bounds on a request body: {@code --max-body}, the rest as {@link Limits#DEFAULTS}.
+     *
+     * @return the limits
+     */
+    public Limits limits() {
+        Limits d = Limits.DEFAULTS;
+        try {
+            return new Limits((int) parseBytes(maxBody), d.maxAlerts(), d.maxLabels(), d.maxLabelLength(),
+                    d.maxTextLength());
+        } catch (OptionException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /** @return record what would run, run nothing */

@@ -1,5 +1,7 @@
 package dev.cfrun.service;
 
+import dev.cfrun.service.dispatch.DispatchPolicy;
+import dev.cfrun.service.ingest.Limits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Optional;
+import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,6 +79,82 @@ class MainTest {
         assertTrue(err().contains("chmod 600"), err());
         assertEquals(0, run("--token-file", token("r--------").toString(), "--state", s, "--listen",
                 "[::1]:0", "--parallelism=4", "--dry-run"));
+    }
+
+    @Test
+    void withoutLimitOptionsThePolicyAndBodyLimitAreTheDefaults() throws Exception {
+        ServiceOptions o = ServiceOptions.parse(new String[] {"--token-file", "t", "--state", "s"});
+        assertEquals(DispatchPolicy.defaults(), o.policy());
+        assertEquals(Limits.DEFAULTS, o.limits());
+    }
+
+    @Test
+    void limitOptionsBecomeThePolicyAndTheBodyLimit() throws Exception {
+        ServiceOptions o = ServiceOptions.parse(new String[] {"--token-file", "t", "--state", "s",
+                "--parallelism", "3", "--dry-run", "--runs-per-minute", "0", "--cooldown", "30s",
+                "--max-hosts-per-group=0", "--group-window", "1h30m", "--max-body", "512KiB"});
+        assertEquals(DispatchPolicy.builder().parallelism(3).dryRun(true).runsPerMinute(0)
+                .cooldown(Duration.ofSeconds(30)).maxHostsPerGroup(0).groupWindow(Duration.ofMinutes(90)).build(),
+                o.policy());
+        assertEquals(512 * 1024, o.limits().maxBytes());
+        assertEquals(Limits.DEFAULTS.maxAlerts(), o.limits().maxAlerts());
+        ServiceOptions p = ServiceOptions.parse(new String[] {"--token-file", "t", "--state", "s",
+                "--cooldown", "0", "--max-body", "2048", "--runs-per-minute", "100000", "--group-window", "30d"});
+        assertEquals(Duration.ZERO, p.policy().cooldown());
+        assertEquals(100_000, p.policy().runsPerMinute());
+        assertEquals(Duration.ofDays(30), p.policy().groupWindow());
+        assertEquals(2048, p.limits().maxBytes());
+        assertEquals(64 << 20, ServiceOptions.parse(new String[] {"--token-file", "t", "--state", "s",
+                "--max-body", "64mib"}).limits().maxBytes());
+    }
+
+    @Test
+    void badLimitOptionsAreOneLineErrorsNamingTheOption() throws Exception {
+        String t = token("rw-------").toString();
+        String s = dir.toString();
+        List<List<String>> bad = List.of(
+                List.of("--runs-per-minute", "-1"),
+                List.of("--runs-per-minute", "100001"),
+                List.of("--runs-per-minute", "many"),
+                List.of("--cooldown", "5 minutes"),
+                List.of("--cooldown", "-5m"),
+                List.of("--cooldown", "31d"),
+                List.of("--cooldown", "5m1h"),
+                List.of("--cooldown", "5"),
+                List.of("--max-hosts-per-group", "-1"),
+                List.of("--group-window", "0"),
+                List.of("--group-window", "500ms"),
+                List.of("--max-body", "1"),
+                List.of("--max-body", "65MiB"),
+                List.of("--max-body", "12k"),
+                List.of("--max-body", "99999999999"));
+        for (List<String> b : bad) {
+            List<String> args = new java.util.ArrayList<>(List.of("--token-file", t, "--state", s));
+            args.addAll(b);
+            assertEquals(2, run(args.toArray(String[]::new)), b.toString());
+        }
+        List<String> lines = err().lines().toList();
+        assertEquals(bad.size(), lines.size(), err());
+        for (int i = 0; i < bad.size(); i++) {
+            assertTrue(lines.get(i).startsWith("cfrun-service: "), lines.get(i));
+            assertTrue(lines.get(i).contains(bad.get(i).get(0)), lines.get(i));
+        }
+        assertTrue(lines.get(0).contains("a number from 0 to 100000 (0 = no limit), not -1"), lines.get(0));
+        assertTrue(lines.get(3).contains("a duration like 30s, 5m"), lines.get(3));
+        assertTrue(lines.get(5).contains("0 to 30d, not 31d"), lines.get(5));
+        assertTrue(lines.get(9).contains("1s to 30d, not 0"), lines.get(9));
+        assertTrue(lines.get(12).contains("1KiB to 64MiB, not 65MiB"), lines.get(12));
+    }
+
+    @Test
+    void helpListsTheLimitOptionsWithTheirDefaults() {
+        assertEquals(0, run("--help"));
+        String help = out.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " ");
+        for (String s : List.of("--runs-per-minute", "(default 60)", "--cooldown", "(default 5m)",
+                "--max-hosts-per-group", "(default 10)", "--group-window", "(default 1h)", "--max-body",
+                "(default 1MiB)")) {
+            assertTrue(help.contains(s), s + " in\n" + help);
+        }
     }
 
     @Test

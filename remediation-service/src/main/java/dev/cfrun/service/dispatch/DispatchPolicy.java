@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The {@link Dispatcher}'s limits, checked when built. Start from {@link #defaults()} and change with the
- * {@code with…} methods.
+ * The {@link Dispatcher}'s limits, checked when built: {@code DispatchPolicy.builder().cooldown(…).build()}, or
+ * {@link #defaults()}; {@link #toBuilder()} changes a copy.
  *
  * @param parallelism      runs at the same time (on different hosts), 1 to 1024: the worker pool's size
  * @param runsPerMinute    global rate limit: runs started in any 60 seconds, 1 to 100000; 0 = no limit
@@ -59,97 +59,136 @@ public record DispatchPolicy(int parallelism, int runsPerMinute, Duration cooldo
      * @return the default policy
      */
     public static DispatchPolicy defaults() {
-        return new DispatchPolicy(8, 60, Duration.ofMinutes(5), 10, Duration.ofHours(1), false, 1000,
-                Duration.ofDays(7), Duration.ofSeconds(1));
+        return builder().build();
     }
 
     /**
-     * A copy with another parallelism.
+     * A builder starting from the {@linkplain #defaults() defaults}.
      *
-     * @param n runs at the same time
-     * @return a changed copy
+     * @return a builder
      */
-    public DispatchPolicy withParallelism(int n) {
-        return new DispatchPolicy(n, runsPerMinute, cooldown, maxHostsPerGroup, groupWindow, dryRun, queueBatch,
-                dedupeRetention, pollInterval);
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
-     * A copy with another runs per minute.
+     * A builder starting from this policy's values.
      *
-     * @param n runs per minute, 0 = no limit
-     * @return a changed copy
+     * @return a builder
      */
-    public DispatchPolicy withRunsPerMinute(int n) {
-        return new DispatchPolicy(parallelism, n, cooldown, maxHostsPerGroup, groupWindow, dryRun, queueBatch,
-                dedupeRetention, pollInterval);
+    public Builder toBuilder() {
+        return new Builder().parallelism(parallelism).runsPerMinute(runsPerMinute).cooldown(cooldown)
+                .maxHostsPerGroup(maxHostsPerGroup).groupWindow(groupWindow).dryRun(dryRun).queueBatch(queueBatch)
+                .dedupeRetention(dedupeRetention).pollInterval(pollInterval);
     }
 
     /**
-     * A copy with another cooldown.
-     *
-     * @param d cooldown per host and key, zero = none
-     * @return a changed copy
+     * Collects the limits; {@link #build()} checks them all. Not thread-safe; the policy it builds is immutable.
      */
-    public DispatchPolicy withCooldown(Duration d) {
-        return new DispatchPolicy(parallelism, runsPerMinute, d, maxHostsPerGroup, groupWindow, dryRun, queueBatch,
-                dedupeRetention, pollInterval);
-    }
+    public static final class Builder {
+        private int parallelism = 8;
+        private int runsPerMinute = 60;
+        private Duration cooldown = Duration.ofMinutes(5);
+        private int maxHostsPerGroup = 10;
+        private Duration groupWindow = Duration.ofHours(1);
+        private boolean dryRun;
+        private int queueBatch = 1000;
+        private Duration dedupeRetention = Duration.ofDays(7);
+        private Duration pollInterval = Duration.ofSeconds(1);
 
-    /**
-     * A copy with another blast radius.
-     *
-     * @param n hosts per alert group, 0 = no cap
-     * @param window how long a host counts
-     * @return a changed copy
-     */
-    public DispatchPolicy withBlastRadius(int n, Duration window) {
-        return new DispatchPolicy(parallelism, runsPerMinute, cooldown, n, window, dryRun, queueBatch,
-                dedupeRetention, pollInterval);
-    }
+        private Builder() {
+        }
 
-    /**
-     * A copy with another dry run.
-     *
-     * @param on record what would run, run nothing
-     * @return a changed copy
-     */
-    public DispatchPolicy withDryRun(boolean on) {
-        return new DispatchPolicy(parallelism, runsPerMinute, cooldown, maxHostsPerGroup, groupWindow, on, queueBatch,
-                dedupeRetention, pollInterval);
-    }
+        /**
+         * @param n runs at the same time, 1 to 1024
+         * @return this builder
+         */
+        public Builder parallelism(int n) {
+            this.parallelism = n;
+            return this;
+        }
 
-    /**
-     * A copy with another queue batch.
-     *
-     * @param n triggers read per pass
-     * @return a changed copy
-     */
-    public DispatchPolicy withQueueBatch(int n) {
-        return new DispatchPolicy(parallelism, runsPerMinute, cooldown, maxHostsPerGroup, groupWindow, dryRun, n,
-                dedupeRetention, pollInterval);
-    }
+        /**
+         * @param n runs started in any 60 seconds, 0 = no limit
+         * @return this builder
+         */
+        public Builder runsPerMinute(int n) {
+            this.runsPerMinute = n;
+            return this;
+        }
 
-    /**
-     * A copy with another dedupe retention.
-     *
-     * @param d how long dedupe keys are kept
-     * @return a changed copy
-     */
-    public DispatchPolicy withDedupeRetention(Duration d) {
-        return new DispatchPolicy(parallelism, runsPerMinute, cooldown, maxHostsPerGroup, groupWindow, dryRun,
-                queueBatch, d, pollInterval);
-    }
+        /**
+         * @param d per host and cooldown key, after a run ends; zero = none
+         * @return this builder
+         */
+        public Builder cooldown(Duration d) {
+            this.cooldown = d;
+            return this;
+        }
 
-    /**
-     * A copy with another poll interval.
-     *
-     * @param d the longest wait between two looks at the queue
-     * @return a changed copy
-     */
-    public DispatchPolicy withPollInterval(Duration d) {
-        return new DispatchPolicy(parallelism, runsPerMinute, cooldown, maxHostsPerGroup, groupWindow, dryRun,
-                queueBatch, dedupeRetention, d);
+        /**
+         * @param n distinct hosts per alert group within {@link #groupWindow(Duration)}; 0 = no cap
+         * @return this builder
+         */
+        public Builder maxHostsPerGroup(int n) {
+            this.maxHostsPerGroup = n;
+            return this;
+        }
+
+        /**
+         * @param d how long a host counts against its group's cap
+         * @return this builder
+         */
+        public Builder groupWindow(Duration d) {
+            this.groupWindow = d;
+            return this;
+        }
+
+        /**
+         * @param on record what would run, run nothing
+         * @return this builder
+         */
+        public Builder dryRun(boolean on) {
+            this.dryRun = on;
+            return this;
+        }
+
+        /**
+         * @param n queued triggers read per pass
+         * @return this builder
+         */
+        public Builder queueBatch(int n) {
+            this.queueBatch = n;
+            return this;
+        }
+
+        /**
+         * @param d how long dedupe keys are kept
+         * @return this builder
+         */
+        public Builder dedupeRetention(Duration d) {
+            this.dedupeRetention = d;
+            return this;
+        }
+
+        /**
+         * @param d the longest wait between two looks at the queue
+         * @return this builder
+         */
+        public Builder pollInterval(Duration d) {
+            this.pollInterval = d;
+            return this;
+        }
+
+        /**
+         * @return the policy
+         * @throws IllegalArgumentException naming the first limit out of range
+         * @throws NullPointerException     naming a duration left null
+         */
+        public DispatchPolicy build() {
+            return new DispatchPolicy(parallelism, runsPerMinute, cooldown, maxHostsPerGroup, groupWindow, dryRun,
+                    queueBatch, dedupeRetention, pollInterval);
+        }
     }
 
     private static void range(String name, int v, int min, int max) {

@@ -77,9 +77,9 @@ class DispatcherEventsTest {
         return dispatcher;
     }
 
-    private static DispatchPolicy open() {
-        return DispatchPolicy.defaults().withCooldown(Duration.ZERO).withRunsPerMinute(0)
-                .withBlastRadius(0, Duration.ofHours(1));
+    private static DispatchPolicy.Builder open() {
+        return DispatchPolicy.builder().cooldown(Duration.ZERO).runsPerMinute(0).maxHostsPerGroup(0)
+                .groupWindow(Duration.ofHours(1));
     }
 
     @AfterEach
@@ -92,7 +92,7 @@ class DispatcherEventsTest {
 
     @Test
     void aMergedRunIsOneRunStartedWithBothTriggersAndFinishesWithTheRecordedOutcome() {
-        Dispatcher d = dispatcher(open());
+        Dispatcher d = dispatcher(open().build());
         long first = accept(store, trigger(clock, "web1", "alert_a"));
         d.dispatch();
         long second = accept(store, trigger(clock, "web1", "alert_b"));
@@ -132,7 +132,7 @@ class DispatcherEventsTest {
 
     @Test
     void cooldownIsASuppressionOfKindCooldown() {
-        Dispatcher d = dispatcher(open().withCooldown(Duration.ofMinutes(5)));
+        Dispatcher d = dispatcher(open().cooldown(Duration.ofMinutes(5)).build());
         accept(store, trigger(clock, "web1", "HttpDown", null, List.of("alert_HttpDown"), List.of()));
         d.dispatch();
         workers.runNext();
@@ -144,7 +144,7 @@ class DispatcherEventsTest {
 
     @Test
     void rateLimitIsASuppressionOfKindRateLimitForEachTriggerOfTheRun() {
-        Dispatcher d = dispatcher(open().withRunsPerMinute(1));
+        Dispatcher d = dispatcher(open().runsPerMinute(1).build());
         accept(store, trigger(clock, "web1", "alert_x"));
         long b1 = accept(store, trigger(clock, "web2", "alert_x"));
         long b2 = accept(store, trigger(clock, "web2", "alert_y"));
@@ -157,7 +157,7 @@ class DispatcherEventsTest {
 
     @Test
     void blastRadiusIsASuppressionOfKindBlastRadius() {
-        Dispatcher d = dispatcher(open().withBlastRadius(1, Duration.ofMinutes(30)));
+        Dispatcher d = dispatcher(open().maxHostsPerGroup(1).groupWindow(Duration.ofMinutes(30)).build());
         accept(store, trigger(clock, "web1", null, "g", List.of("alert_a"), List.of()));
         long second = accept(store, trigger(clock, "web2", null, "g", List.of("alert_a"), List.of()));
         assertEquals(1, d.dispatch());
@@ -167,7 +167,7 @@ class DispatcherEventsTest {
 
     @Test
     void aDryRunStartsAndFinishesAtOnceWithResultDryRun() {
-        Dispatcher d = dispatcher(open().withDryRun(true));
+        Dispatcher d = dispatcher(open().dryRun(true).build());
         long t = accept(store, trigger(clock, "web1", "alert_a"));
         assertEquals(1, d.dispatch());
         assertEquals(0, workers.pending());
@@ -182,7 +182,7 @@ class DispatcherEventsTest {
 
     @Test
     void aFailingRunFinishesWithTheErrorKindAndANonNegativeDuration() {
-        Dispatcher d = dispatcher(open());
+        Dispatcher d = dispatcher(open().build());
         runner.failWith = new IllegalStateException("boom");
         accept(store, trigger(clock, "web1", "alert_a"));
         d.dispatch();
@@ -201,7 +201,7 @@ class DispatcherEventsTest {
                 throw new IllegalStateException("listener bug");
             }
         };
-        dispatcher = Dispatcher.builder(store, runner).clock(clock).policy(open()).workers(workers)
+        dispatcher = Dispatcher.builder(store, runner).clock(clock).policy(open().build()).workers(workers)
                 .events(ServiceEvents.of(List.of(failing, events))).build();
         accept(store, trigger(clock, "web1", "alert_a"));
         assertEquals(1, dispatcher.dispatch());

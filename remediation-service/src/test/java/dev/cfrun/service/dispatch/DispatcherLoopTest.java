@@ -61,8 +61,8 @@ class DispatcherLoopTest {
     void singleFlightPerHostWithTheRealLoop() throws Exception {
         Clock clock = Clock.systemUTC();
         GatedRunner runner = new GatedRunner();
-        DispatchPolicy policy = DispatchPolicy.defaults().withParallelism(8).withRunsPerMinute(0)
-                .withCooldown(Duration.ZERO).withPollInterval(Duration.ofMillis(20));
+        DispatchPolicy policy = DispatchPolicy.builder().parallelism(8).runsPerMinute(0)
+                .cooldown(Duration.ZERO).pollInterval(Duration.ofMillis(20)).build();
         try (MemoryStore store = new MemoryStore();
              Dispatcher d = Dispatcher.create(store, runner, clock, policy)) {
             d.start();

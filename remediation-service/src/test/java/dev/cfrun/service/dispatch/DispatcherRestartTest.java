@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DispatcherRestartTest {
     private final FakeClock clock = new FakeClock();
     private final MemoryStore store = new MemoryStore();
-    private final DispatchPolicy policy = DispatchPolicy.defaults().withCooldown(Duration.ofMinutes(5));
+    private final DispatchPolicy policy = DispatchPolicy.builder().cooldown(Duration.ofMinutes(5)).build();
 
     @AfterEach
     void tearDown() {
@@ -103,7 +103,7 @@ class DispatcherRestartTest {
 
     @Test
     void theRateLimitWindowSurvivesARestart() {
-        DispatchPolicy two = policy.withRunsPerMinute(2);
+        DispatchPolicy two = policy.toBuilder().runsPerMinute(2).build();
         ManualWorkers w = new ManualWorkers();
         Dispatcher first = Dispatcher.create(store, new FakeRunner(), clock, two, w);
         accept(store, trigger(clock, "web1", "alert_a"));

@@ -27,7 +27,7 @@ class DispatcherSqliteRestartTest {
     @Test
     void everyAcceptedTriggerRunsExactlyOnceAcrossARestart() {
         FakeClock clock = new FakeClock();
-        DispatchPolicy policy = DispatchPolicy.defaults().withParallelism(1);
+        DispatchPolicy policy = DispatchPolicy.builder().parallelism(1).build();
         SqliteStore before = SqliteStore.open(state); // never closed before the restart: SIGKILL
         Dispatcher dying = Dispatcher.create(before, new FakeRunner(), clock, policy, new ManualWorkers());
         long a = accept(before, trigger(clock, "web1", "HttpDown", null, List.of("alert_HttpDown"), List.of()));

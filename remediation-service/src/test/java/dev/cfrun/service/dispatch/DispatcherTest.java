@@ -39,9 +39,8 @@ class DispatcherTest {
     }
 
     /** No cooldown, rate limit or blast radius unless a test sets one. */
-    private static DispatchPolicy open() {
-        return DispatchPolicy.defaults().withCooldown(Duration.ZERO).withRunsPerMinute(0)
-                .withBlastRadius(0, Duration.ofHours(1));
+    private static DispatchPolicy.Builder open() {
+        return DispatchPolicy.builder().cooldown(Duration.ZERO).runsPerMinute(0).maxHostsPerGroup(0);
     }
 
     @AfterEach
@@ -58,7 +57,7 @@ class DispatcherTest {
 
     @Test
     void triggersDuringARunMergeIntoExactlyOneFollowUpWithTheUnion() {
-        Dispatcher d = dispatcher(open());
+        Dispatcher d = dispatcher(open().build());
         long first = accept(store, trigger(clock, "web1", null, null, List.of("alert_a"), List.of("fix_web")));
         assertEquals(1, d.dispatch());
         List<Long> during = new ArrayList<>();
@@ -91,7 +90,7 @@ class DispatcherTest {
 
     @Test
     void hostsRunSideBySideUpToTheParallelism() {
-        Dispatcher d = dispatcher(open().withParallelism(2));
+        Dispatcher d = dispatcher(open().parallelism(2).build());
         for (String h : List.of("web1", "web2", "web3")) {
             accept(store, trigger(clock, h, "alert_x"));
         }
@@ -106,7 +105,7 @@ class DispatcherTest {
 
     @Test
     void cooldownPerHostAndKeySuppressesWithTheReasonAndEnds() {
-        Dispatcher d = dispatcher(open().withCooldown(Duration.ofMinutes(5)));
+        Dispatcher d = dispatcher(open().cooldown(Duration.ofMinutes(5)).build());
         accept(store, trigger(clock, "web1", "HttpDown", null, List.of("alert_HttpDown"), List.of()));
         d.dispatch();
         long during = accept(store, trigger(clock, "web1", "HttpDown", null, List.of("alert_HttpDown"), List.of()));
@@ -134,7 +133,7 @@ class DispatcherTest {
 
     @Test
     void theGlobalRateLimitSuppressesRunsBeyondItWithinAMinute() {
-        Dispatcher d = dispatcher(open().withRunsPerMinute(2));
+        Dispatcher d = dispatcher(open().runsPerMinute(2).build());
         long a = accept(store, trigger(clock, "web1", "alert_x"));
         long b = accept(store, trigger(clock, "web2", "alert_x"));
         long c1 = accept(store, trigger(clock, "web3", "alert_x"));
@@ -160,7 +159,7 @@ class DispatcherTest {
 
     @Test
     void blastRadiusCapsTheHostsOfOneAlertGroup() {
-        Dispatcher d = dispatcher(open().withBlastRadius(2, Duration.ofMinutes(30)));
+        Dispatcher d = dispatcher(open().maxHostsPerGroup(2).groupWindow(Duration.ofMinutes(30)).build());
         String g = "{}:{alertname=\"HttpDown\"}";
         accept(store, trigger(clock, "web1", null, g, List.of("alert_HttpDown"), List.of()));
         accept(store, trigger(clock, "web2", null, g, List.of("alert_HttpDown"), List.of()));
@@ -188,7 +187,7 @@ class DispatcherTest {
 
     @Test
     void dryRunRecordsWhatWouldRunAndRunsNothing() {
-        Dispatcher d = dispatcher(open().withDryRun(true).withCooldown(Duration.ofMinutes(5)));
+        Dispatcher d = dispatcher(open().dryRun(true).cooldown(Duration.ofMinutes(5)).build());
         long a = accept(store, trigger(clock, "web1", "HttpDown", null, List.of("alert_HttpDown"), List.of("fix")));
         long b = accept(store, trigger(clock, "web1", "DiskFull", null, List.of("alert_DiskFull"), List.of()));
         assertEquals(1, d.dispatch());
@@ -208,7 +207,7 @@ class DispatcherTest {
 
     @Test
     void pauseKeepsTheQueueGrowingAndResumeRunsItMerged() {
-        Dispatcher d = dispatcher(open());
+        Dispatcher d = dispatcher(open().build());
         d.pause();
         assertTrue(d.paused());
         List<Long> ids = new ArrayList<>();
@@ -232,7 +231,7 @@ class DispatcherTest {
 
     @Test
     void aFailingExecutorIsRecordedAndFreesTheHost() {
-        Dispatcher d = dispatcher(open());
+        Dispatcher d = dispatcher(open().build());
         runner.failWith = new IllegalStateException("boom");
         accept(store, trigger(clock, "web1", "alert_a"));
         d.dispatch();
@@ -247,7 +246,7 @@ class DispatcherTest {
 
     @Test
     void theOutcomeIsRecordedWithTheDispatchersClock() {
-        Dispatcher d = dispatcher(open());
+        Dispatcher d = dispatcher(open().build());
         accept(store, trigger(clock, "web1", "alert_a"));
         d.dispatch();
         clock.advance(Duration.ofSeconds(3));
@@ -261,7 +260,7 @@ class DispatcherTest {
 
     @Test
     void anOutcomeWithNothingInItIsRecordedAsEndedWithoutExitCode() {
-        dispatcher = Dispatcher.create(store, (h, c, b) -> new RunOutcome(null, null, null, null, null), clock, open(),
+        dispatcher = Dispatcher.create(store, (h, c, b) -> new RunOutcome(null, null, null, null, null), clock, open().build(),
                 workers);
         accept(store, trigger(clock, "web1", "alert_a"));
         dispatcher.dispatch();

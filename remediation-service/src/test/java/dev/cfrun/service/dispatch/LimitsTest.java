@@ -19,16 +19,31 @@ class LimitsTest {
     @Test
     void thePolicyNamesTheLimitOutOfRange() {
         DispatchPolicy p = DispatchPolicy.defaults();
-        assertEquals("parallelism must be 1 to 1024: 0",
-                assertThrows(IllegalArgumentException.class, () -> p.withParallelism(0)).getMessage());
-        assertEquals("runsPerMinute must be 0 to 100000: -1",
-                assertThrows(IllegalArgumentException.class, () -> p.withRunsPerMinute(-1)).getMessage());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> p.withCooldown(Duration.ofSeconds(-1)))
-                .getMessage().startsWith("cooldown must be"));
-        assertThrows(IllegalArgumentException.class, () -> p.withQueueBatch(10_001));
-        assertThrows(IllegalArgumentException.class, () -> p.withPollInterval(Duration.ZERO));
-        assertThrows(NullPointerException.class, () -> p.withBlastRadius(1, null));
-        assertEquals(3, p.withParallelism(3).parallelism());
+        assertEquals("parallelism must be 1 to 1024: 0", assertThrows(IllegalArgumentException.class,
+                () -> p.toBuilder().parallelism(0).build()).getMessage());
+        assertEquals("runsPerMinute must be 0 to 100000: -1", assertThrows(IllegalArgumentException.class,
+                () -> p.toBuilder().runsPerMinute(-1).build()).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> p.toBuilder().cooldown(Duration.ofSeconds(-1)).build()).getMessage().startsWith("cooldown must be"));
+        assertThrows(IllegalArgumentException.class, () -> p.toBuilder().queueBatch(10_001).build());
+        assertThrows(IllegalArgumentException.class, () -> p.toBuilder().pollInterval(Duration.ZERO).build());
+        assertThrows(NullPointerException.class, () -> p.toBuilder().groupWindow(null).build());
+        assertEquals(3, p.toBuilder().parallelism(3).build().parallelism());
+    }
+
+    @Test
+    void theBuilderStartsFromTheDefaultsAndCopiesAPolicy() {
+        DispatchPolicy d = DispatchPolicy.defaults();
+        assertEquals(new DispatchPolicy(8, 60, Duration.ofMinutes(5), 10, Duration.ofHours(1), false, 1000,
+                Duration.ofDays(7), Duration.ofSeconds(1)), d);
+        assertEquals(d, DispatchPolicy.builder().build());
+        DispatchPolicy changed = DispatchPolicy.builder().parallelism(2).runsPerMinute(0).cooldown(Duration.ZERO)
+                .maxHostsPerGroup(3).groupWindow(Duration.ofMinutes(7)).dryRun(true).queueBatch(5)
+                .dedupeRetention(Duration.ofDays(1)).pollInterval(Duration.ofMillis(50)).build();
+        assertEquals(new DispatchPolicy(2, 0, Duration.ZERO, 3, Duration.ofMinutes(7), true, 5, Duration.ofDays(1),
+                Duration.ofMillis(50)), changed);
+        assertEquals(changed, changed.toBuilder().build());
+        assertEquals(d, d.toBuilder().build());
     }
 
     @Test

@@ -51,7 +51,7 @@ class ApiServerTest {
         try (InputStream in = getClass().getResourceAsStream("/dev/cfrun/service/ingest/am-0.25-webdown.json")) {
             payload = in.readAllBytes();
         }
-        DispatchPolicy policy = DispatchPolicy.defaults().withPollInterval(Duration.ofMillis(20));
+        DispatchPolicy policy = DispatchPolicy.builder().pollInterval(Duration.ofMillis(20)).build();
         dispatcher = Dispatcher.create(store, this::fakeRun, Clock.systemUTC(), policy);
         server = ApiServer.start(new InetSocketAddress("127.0.0.1", 0), new BearerToken(TOKEN), store, dispatcher,
                 new DefaultRules(), new Limits(4096, 100, 64, 1024, 16384), Clock.systemUTC(), ServiceEvents.NONE);

@@ -96,7 +96,7 @@ class MonitorRoutesTest {
     void start() throws Exception {
         fifo = Fifos.mkfifo(dir.resolve("nagios.cmd"));
         recheck = new RecheckAfterRun(Map.of(Source.NAGIOS, new NagiosCommandFile(fifo)), 10, rechecked::add);
-        DispatchPolicy policy = DispatchPolicy.defaults().withPollInterval(Duration.ofMillis(20));
+        DispatchPolicy policy = DispatchPolicy.builder().pollInterval(Duration.ofMillis(20)).build();
         dispatcher = Dispatcher.builder(store, this::fakeRun).clock(Clock.systemUTC()).policy(policy).events(recheck)
                 .build();
         server = ApiServer.start(new InetSocketAddress("127.0.0.1", 0), new BearerToken(TOKEN), store, dispatcher,

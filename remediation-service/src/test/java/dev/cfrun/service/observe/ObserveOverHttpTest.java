@@ -67,8 +67,8 @@ class ObserveOverHttpTest {
         metrics.watchAuditLog(audit);
         ServiceEvents events = ServiceEvents.of(List.of(metrics, audit));
         // the blast radius lets one host of an alert group run: the mixed group's second host is suppressed
-        DispatchPolicy policy = DispatchPolicy.defaults().withPollInterval(Duration.ofMillis(20))
-                .withCooldown(Duration.ZERO).withRunsPerMinute(0).withBlastRadius(1, Duration.ofHours(1));
+        DispatchPolicy policy = DispatchPolicy.builder().pollInterval(Duration.ofMillis(20))
+                .cooldown(Duration.ZERO).runsPerMinute(0).maxHostsPerGroup(1).groupWindow(Duration.ofHours(1)).build();
         dispatcher = Dispatcher.builder(store, (host, classes, bundles) -> fakeRun(host, events)).policy(policy)
                 .events(events).build();
         metrics.watch(store::queueDepth, dispatcher::stats);
