@@ -7,6 +7,7 @@ import dev.cfrun.service.dispatch.Dispatcher;
 import dev.cfrun.service.events.ServiceEvents;
 import dev.cfrun.service.http.ApiServer;
 import dev.cfrun.service.http.BearerToken;
+import dev.cfrun.service.http.ServerTls;
 import dev.cfrun.service.ingest.DefaultRules;
 import dev.cfrun.service.ingest.Limits;
 import dev.cfrun.service.store.SqliteStore;
@@ -74,13 +75,22 @@ public final class Main {
             err.println("cfrun-service: " + oneLine(e));
             return USAGE;
         }
+        ServerTls tls = null;
+        if (o.tlsCert() != null) {
+            try {
+                tls = ServerTls.load(o.tlsCert(), o.tlsKey());
+            } catch (RuntimeException e) {
+                err.println("cfrun-service: " + oneLine(e));
+                return USAGE;
+            }
+        }
         if (!block) {
             return 0;
         }
-        return serve(o, token, err);
+        return serve(o, token, tls, err);
     }
 
-    private static int serve(ServiceOptions o, BearerToken token, PrintStream err) {
+    private static int serve(ServiceOptions o, BearerToken token, ServerTls tls, PrintStream err) {
         Clock clock = Clock.systemUTC();
         Store store;
         try {
@@ -99,8 +109,8 @@ public final class Main {
             dispatcher = Dispatcher.builder(store, new CfRunExecutor(client, clock, events)).clock(clock)
                     .policy(policy).events(events).build();
             dispatcher.start();
-            server = ApiServer.start(o.listen(), token, store, dispatcher, new DefaultRules(), Limits.DEFAULTS, clock,
-                    events);
+            server = ApiServer.start(o.listen(), tls, token, store, dispatcher, new DefaultRules(), Limits.DEFAULTS,
+                    clock, events);
         } catch (Exception e) {
             err.println("cfrun-service: " + oneLine(e));
             closeAll(null, dispatcher, store, client);

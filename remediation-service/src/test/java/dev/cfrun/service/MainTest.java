@@ -1,5 +1,6 @@
 package dev.cfrun.service;
 
+import dev.cfrun.service.http.TestCerts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +74,35 @@ class MainTest {
         assertTrue(err().contains("chmod 600"), err());
         assertEquals(0, run("--token-file", token("r--------").toString(), "--state", s, "--listen",
                 "[::1]:0", "--parallelism=4", "--dry-run"));
+    }
+
+    @Test
+    void tlsFilesAreCheckedAtStartWithOneLineErrors() throws Exception {
+        String t = token("rw-------").toString();
+        String s = dir.toString();
+        TestCerts.Identity id = TestCerts.rsa();
+        TestCerts.PemFiles good = id.write(dir, "server");
+        String cert = good.cert().toString();
+        String key = good.key().toString();
+        assertEquals(0, run("--token-file", t, "--state", s, "--tls-cert", cert, "--tls-key", key));
+        assertEquals(0, run("--token-file", t, "--state", s, "--tls-cert", cert, "--tls-key",
+                TestCerts.file(dir.resolve("both.pem"), id.certificatePem() + id.pkcs8Pem(), "rw-------").toString()));
+        assertEquals(2, run("--token-file", t, "--state", s, "--tls-cert", cert));
+        assertEquals(2, run("--token-file", t, "--state", s, "--tls-key", key));
+        assertEquals(2, run("--token-file", t, "--state", s, "--tls-cert", cert, "--tls-key", s + "/nokey.pem"));
+        assertEquals(2, run("--token-file", t, "--state", s, "--tls-cert", key, "--tls-key", key));
+        assertEquals(2, run("--token-file", t, "--state", s, "--tls-cert", cert, "--tls-key",
+                TestCerts.file(dir.resolve("open.key"), id.pkcs8Pem(), "rw-r-----").toString()));
+        assertEquals(2, run("--token-file", t, "--state", s, "--tls-cert", cert, "--tls-key",
+                TestCerts.rsa().write(dir, "other").key().toString()));
+        String e = err();
+        assertEquals(6, e.lines().count(), e);
+        assertTrue(e.lines().allMatch(l -> l.startsWith("cfrun-service: ")), e);
+        assertTrue(e.contains("--tls-cert and --tls-key go together"), e);
+        assertTrue(e.contains("nokey.pem does not exist"), e);
+        assertTrue(e.contains("holds no certificate"), e);
+        assertTrue(e.contains("open.key is accessible by group or others; chmod 600 it"), e);
+        assertTrue(e.contains("other.key does not match the first certificate of " + cert), e);
     }
 
     @Test

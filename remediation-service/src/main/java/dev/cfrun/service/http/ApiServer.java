@@ -22,13 +22,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The service's HTTP ingress on the JDK's {@link HttpServer}: {@code /healthz} without authentication, and the
- * {@code /v1} endpoints ({@link V1Routes}) behind a bearer token. Every failure is answered with a status and
- * one line of {@code text/plain}; internal errors are logged, never shown as stack traces.
+ * {@code /v1} endpoints ({@link V1Routes}) behind a bearer token; HTTPS instead with a {@link ServerTls}. Every
+ * failure is answered with a status and one line of {@code text/plain}; internal errors are logged, never shown
+ * as stack traces.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     /** Request-handling threads. */
     public static final int THREADS = 8;
+    private static final int BACKLOG = 64;
 
     private final HttpServer server;
     private final ExecutorService pool;
@@ -65,12 +67,34 @@ public final class ApiServer implements AutoCloseable {
     public static ApiServer start(InetSocketAddress address, BearerToken token, Store store, Dispatcher dispatcher,
                                   AlertRules rules, Limits limits, Clock clock, ServiceEvents events)
             throws IOException {
+        return start(address, null, token, store, dispatcher, rules, limits, clock, events);
+    }
+
+    /**
+     * Binds and starts the server, with TLS if {@code tls} is given.
+     *
+     * @param address    where to listen (port 0: any free port)
+     * @param tls        HTTPS with this certificate, or {@code null} for plain HTTP
+     * @param token      the bearer token of {@code /v1}
+     * @param store      where triggers are accepted and runs read
+     * @param dispatcher woken after accepting; paused and resumed
+     * @param rules      alerts to triggers
+     * @param limits     payload limits (its {@code maxBytes} bounds every request body)
+     * @param clock      the receive time of triggers
+     * @param events     told of each trigger accepted or repeated, each alert skipped or resolved
+     * @return the running server
+     * @throws IOException if the address cannot be bound
+     */
+    public static ApiServer start(InetSocketAddress address, ServerTls tls, BearerToken token, Store store,
+                                  Dispatcher dispatcher, AlertRules rules, Limits limits, Clock clock,
+                                  ServiceEvents events) throws IOException {
         V1Routes routes = new V1Routes(Objects.requireNonNull(store), Objects.requireNonNull(dispatcher),
                 Objects.requireNonNull(rules), Objects.requireNonNull(limits), Objects.requireNonNull(clock),
                 Objects.requireNonNull(events));
-        ApiServer s = new ApiServer(HttpServer.create(address, 64), Objects.requireNonNull(token), routes);
+        HttpServer bound = tls == null ? HttpServer.create(address, BACKLOG) : tls.bind(address, BACKLOG);
+        ApiServer s = new ApiServer(bound, Objects.requireNonNull(token), routes);
         s.server.start();
-        LOG.info("listening on {}", s.address());
+        LOG.info("listening on {} ({})", s.address(), tls == null ? "HTTP" : "HTTPS, " + tls.describe());
         return s;
     }
 
