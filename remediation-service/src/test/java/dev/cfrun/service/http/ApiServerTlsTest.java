@@ -1,5 +1,6 @@
 package dev.cfrun.service.http;
 
+import dev.cfrun.service.TestCommands;
 import dev.cfrun.service.dispatch.Dispatcher;
 import dev.cfrun.service.events.ServiceEvents;
 import dev.cfrun.service.ingest.DefaultRules;
@@ -22,13 +23,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -133,18 +132,15 @@ class ApiServerTlsTest {
         assertEquals(200, send(trusting(), "https", "GET", "/healthz", null, null).statusCode());
     }
 
-    private static String curl(String... args) throws Exception {
+    private String curl(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "10"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-        return "exit " + p.exitValue() + ": " + out.strip();
+        return TestCommands.run(dir, cmd).toString();
     }
 
     @Test
     void curlAsAnotherTlsImplementationGetsThrough() throws Exception {
-        assumeTrue(OpenSslFilesTest.onPath("curl"), "no curl on PATH");
+        assumeTrue(TestCommands.onPath("curl"), "no curl on PATH");
         String base = "https://127.0.0.1:" + port();
         String ca = files.cert().toString();
         assertEquals("exit 0: ok", curl("--cacert", ca, base + "/healthz"));

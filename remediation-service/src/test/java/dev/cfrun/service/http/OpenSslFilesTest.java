@@ -1,16 +1,15 @@
 package dev.cfrun.service.http;
 
+import dev.cfrun.service.TestCommands;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,25 +26,14 @@ class OpenSslFilesTest {
 
     @BeforeAll
     static void needsOpenssl() {
-        assumeTrue(onPath("openssl"), "no openssl on PATH");
-    }
-
-    static boolean onPath(String command) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, command))) {
-                return true;
-            }
-        }
-        return false;
+        assumeTrue(TestCommands.onPath("openssl"), "no openssl on PATH");
     }
 
     private void openssl(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("openssl"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("openssl.log").toFile()).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "openssl finished");
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + Files.readString(dir.resolve("openssl.log")));
+        TestCommands.Result r = TestCommands.run(dir, cmd);
+        assertEquals(0, r.exit(), String.join(" ", cmd) + ": " + r);
     }
 
     /** Makes a self-signed certificate for {@code name.key} into {@code name.crt} and loads both. */
