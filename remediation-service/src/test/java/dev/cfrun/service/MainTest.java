@@ -30,6 +30,14 @@ class MainTest {
         return err.toString(StandardCharsets.UTF_8);
     }
 
+    /** @return what went to stderr, checked to be {@code count} lines, each with the program's name */
+    private String errorLines(int count) {
+        String e = err();
+        assertEquals(count, e.lines().count(), e);
+        assertTrue(e.lines().allMatch(l -> l.startsWith("cfrun-service: ")), e);
+        return e;
+    }
+
     private Path token(String perms) throws Exception {
         Path f = dir.resolve("token-" + perms);
         Files.writeString(f, "0123456789abcdef0123\n");
@@ -59,9 +67,7 @@ class MainTest {
         assertEquals(2, run("--token-file", t, "--state", s, "--parallelism", "0"));
         assertEquals(2, run("--token-file", t, "--state", s, "--parallelism=x"));
         assertEquals(2, run("--token-file", dir.resolve("missing").toString(), "--state", s));
-        String e = err();
-        assertEquals(10, e.lines().count(), e);
-        assertTrue(e.lines().allMatch(l -> l.startsWith("cfrun-service: ")), e);
+        String e = errorLines(10);
         assertTrue(e.contains("Unknown option: '--bogus'"), e);
         assertTrue(e.contains("--token-file is required"), e);
         assertTrue(e.contains("--parallelism"), e);
@@ -95,9 +101,7 @@ class MainTest {
                 TestCerts.file(dir.resolve("open.key"), id.pkcs8Pem(), "rw-r-----").toString()));
         assertEquals(2, run("--token-file", t, "--state", s, "--tls-cert", cert, "--tls-key",
                 TestCerts.rsa().write(dir, "other").key().toString()));
-        String e = err();
-        assertEquals(6, e.lines().count(), e);
-        assertTrue(e.lines().allMatch(l -> l.startsWith("cfrun-service: ")), e);
+        String e = errorLines(6);
         assertTrue(e.contains("--tls-cert and --tls-key go together"), e);
         assertTrue(e.contains("nokey.pem does not exist"), e);
         assertTrue(e.contains("holds no certificate"), e);

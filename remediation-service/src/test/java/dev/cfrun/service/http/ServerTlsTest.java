@@ -5,6 +5,7 @@ import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
 import org.bouncycastle.openssl.jcajce.JcaMiscPEMGenerator;
 import org.bouncycastle.openssl.jcajce.JcePEMEncryptorBuilder;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,8 +22,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ServerTlsTest {
+    private static TestCerts.Identity rsa;
+    private static TestCerts.Identity rsa2;
+    private static TestCerts.Identity ec;
+    private static TestCerts.Identity ed;
+
     @TempDir
     Path dir;
+
+    @BeforeAll
+    static void identities() throws Exception {
+        rsa = TestCerts.rsa();
+        rsa2 = TestCerts.rsa();
+        ec = TestCerts.ec();
+        ed = TestCerts.ed25519();
+    }
 
     private Path file(String name, String text, String perms) throws Exception {
         return TestCerts.file(dir.resolve(name), text, perms);
@@ -37,9 +51,6 @@ class ServerTlsTest {
 
     @Test
     void loadsTheKeyFormatsOpenSslWrites() throws Exception {
-        TestCerts.Identity rsa = TestCerts.rsa();
-        TestCerts.Identity ec = TestCerts.ec();
-        TestCerts.Identity ed = TestCerts.ed25519();
         Path rsaCert = file("rsa.crt", rsa.certificatePem(), "rw-r--r--");
         Path ecCert = file("ec.crt", ec.certificatePem(), "rw-r--r--");
         assertTrue(rsa.traditionalPem().startsWith("-----BEGIN RSA PRIVATE KEY-----"));
@@ -58,8 +69,8 @@ class ServerTlsTest {
 
     @Test
     void aChainKeepsItsOrderAndTheKeyMustMatchTheFirst() throws Exception {
-        TestCerts.Identity server = TestCerts.rsa();
-        TestCerts.Identity other = TestCerts.ec();
+        TestCerts.Identity server = rsa;
+        TestCerts.Identity other = ec;
         Path key = file("server.key", server.pkcs8Pem(), "rw-------");
         loads(server, file("chain.crt", server.certificatePem() + other.certificatePem(), "rw-r--r--"), key);
         String e = refused(file("wrong-order.crt", other.certificatePem() + server.certificatePem(), "rw-r--r--"),
@@ -78,9 +89,8 @@ class ServerTlsTest {
 
     @Test
     void unusableFilesAreRefusedWithOneLineNamingTheFile() throws Exception {
-        TestCerts.Identity a = TestCerts.rsa();
-        TestCerts.Identity b = TestCerts.rsa();
-        TestCerts.Identity ec = TestCerts.ec();
+        TestCerts.Identity a = rsa;
+        TestCerts.Identity b = rsa2;
         Path cert = file("a.crt", a.certificatePem(), "rw-r--r--");
         Path key = file("a.key", a.pkcs8Pem(), "rw-------");
         Path missing = dir.resolve("missing.pem");
@@ -109,7 +119,7 @@ class ServerTlsTest {
 
     @Test
     void encryptedKeysAreRefusedWithTheWayOut() throws Exception {
-        TestCerts.Identity a = TestCerts.rsa();
+        TestCerts.Identity a = rsa;
         Path cert = file("a.crt", a.certificatePem(), "rw-r--r--");
         char[] password = "secret".toCharArray();
         Provider bc = new BouncyCastleProvider();   // the JDK has no AES/CBC/PKCS7Padding; only to encrypt here
@@ -127,8 +137,8 @@ class ServerTlsTest {
 
     @Test
     void reloadServesTheNewCertificateAndKeepsTheOldOnABadFile() throws Exception {
-        TestCerts.Identity first = TestCerts.rsa();
-        TestCerts.Identity second = TestCerts.ec();
+        TestCerts.Identity first = rsa;
+        TestCerts.Identity second = ec;
         TestCerts.PemFiles f = first.write(dir, "server");
         ServerTls tls = ServerTls.load(f.cert(), f.key());
         TestCerts.file(f.cert(), second.certificatePem(), "rw-r--r--");   // renewed, key not yet: a mismatch
@@ -142,7 +152,7 @@ class ServerTlsTest {
 
     @Test
     void onlyTls13And12WithForwardSecretAeadSuites() throws Exception {
-        TestCerts.PemFiles f = TestCerts.rsa().write(dir, "server");
+        TestCerts.PemFiles f = rsa.write(dir, "server");
         SSLParameters p = ServerTls.load(f.cert(), f.key()).parameters();
         assertEquals(List.of("TLSv1.3", "TLSv1.2"), Arrays.asList(p.getProtocols()));
         List<String> suites = Arrays.asList(p.getCipherSuites());
