@@ -31,6 +31,9 @@ public final class Main {
     public static final int USAGE = 2;
     /** Exit status when the service cannot start. */
     public static final int FAILED = 1;
+    /** Seconds a client has to send its request, TLS handshake included. */
+    static final int MAX_REQUEST_SECONDS = 10;
+    private static final String JDK_MAX_REQUEST_TIME = "sun.net.httpserver.maxReqTime";
 
     private Main() {
     }
@@ -41,9 +44,22 @@ public final class Main {
      * @param args the command line
      */
     public static void main(String[] args) {
+        limitRequestTime();
         int rc = run(args, System.out, System.err, true);
         if (rc != 0) {
             System.exit(rc);
+        }
+    }
+
+    /**
+     * A client must have sent its request (TLS handshake, headers) within {@link #MAX_REQUEST_SECONDS} seconds,
+     * or the JDK's HTTP server closes its connection: else a few clients that connect and stall (slowloris)
+     * would hold every handler thread, and Alertmanager could not deliver. The JDK reads the setting once, when
+     * its server is first used; {@code -Dsun.net.httpserver.maxReqTime=N} (JAVA_OPTS) overrides it.
+     */
+    static void limitRequestTime() {
+        if (System.getProperty(JDK_MAX_REQUEST_TIME) == null) {
+            System.setProperty(JDK_MAX_REQUEST_TIME, Integer.toString(MAX_REQUEST_SECONDS));
         }
     }
 
