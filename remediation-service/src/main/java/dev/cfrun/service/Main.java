@@ -8,6 +8,7 @@ import dev.cfrun.service.dispatch.Dispatcher;
 import dev.cfrun.service.events.ServiceEvents;
 import dev.cfrun.service.http.ApiServer;
 import dev.cfrun.service.http.BearerToken;
+import dev.cfrun.service.http.ServerTls;
 import dev.cfrun.service.ingest.DefaultRules;
 import dev.cfrun.service.observe.AuditLog;
 import dev.cfrun.service.observe.Metrics;
@@ -42,6 +43,9 @@ public final class Main {
     public static final int USAGE = 2;
     /** Exit status when the service cannot start. */
     public static final int FAILED = 1;
+    /** Seconds a client has to send its request, TLS handshake included. */
+    static final int MAX_REQUEST_SECONDS = 10;
+    private static final String JDK_MAX_REQUEST_TIME = "sun.net.httpserver.maxReqTime";
 
     private Main() {
     }
@@ -52,9 +56,22 @@ public final class Main {
      * @param args the command line
      */
     public static void main(String[] args) {
+        limitRequestTime();
         int rc = run(args, System.out, System.err, true);
         if (rc != 0) {
             System.exit(rc);
+        }
+    }
+
+    /**
+     * A client must have sent its request (TLS handshake, headers) within {@link #MAX_REQUEST_SECONDS} seconds,
+     * or the JDK's HTTP server closes its connection: else a few clients that connect and stall (slowloris)
+     * would hold every handler thread, and Alertmanager could not deliver. The JDK reads the setting once, when
+     * its server is first used; {@code -Dsun.net.httpserver.maxReqTime=N} (JAVA_OPTS) overrides it.
+     */
+    static void limitRequestTime() {
+        if (System.getProperty(JDK_MAX_REQUEST_TIME) == null) {
+            System.setProperty(JDK_MAX_REQUEST_TIME, Integer.toString(MAX_REQUEST_SECONDS));
         }
     }
 
@@ -94,13 +111,23 @@ public final class Main {
             err.println("cfrun-service: " + oneLine(e));
             return USAGE;
         }
+        ServerTls tls = null;
+        if (o.tlsCert() != null) {
+            try {
+                tls = ServerTls.load(o.tlsCert(), o.tlsKey());
+            } catch (RuntimeException e) {
+                err.println("cfrun-service: " + oneLine(e));
+                return USAGE;
+            }
+        }
         if (!block) {
             return 0;
         }
-        return serve(o, token, rechecks, err);
+        return serve(o, token, rechecks, tls, err);
     }
 
-    private static int serve(ServiceOptions o, BearerToken token, Map<Source, Recheck> rechecks, PrintStream err) {
+    private static int serve(ServiceOptions o, BearerToken token, Map<Source, Recheck> rechecks, ServerTls tls,
+                             PrintStream err) {
         Clock clock = Clock.systemUTC();
         Store store;
         try {
@@ -131,8 +158,8 @@ public final class Main {
                     .policy(policy).events(events).build();
             metrics.watch(store::queueDepth, dispatcher::stats);
             dispatcher.start();
-            server = ApiServer.start(o.listen(), token, store, dispatcher, new DefaultRules(), o.limits(), clock,
-                    events, metrics);
+            server = ApiServer.builder(o.listen(), token, store, dispatcher).tls(tls).rules(new DefaultRules())
+                    .limits(o.limits()).clock(clock).events(events).metrics(metrics).start();
         } catch (Exception e) {
             err.println("cfrun-service: " + oneLine(e));
             closeAll(null, dispatcher, recheck, audit, store, client);

@@ -59,6 +59,16 @@ public final class ServiceOptions {
             description = "the bearer token of the /v1 endpoints (first line; mode 600); required")
     private Path tokenFile;
 
+    // --- TLS ---
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "serve HTTPS (TLS 1.3/1.2) with this certificate chain: PEM, the server's first; "
+                    + "needs --tls-key")
+    private Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "the private key of --tls-cert: PEM, unencrypted, mode 600 (may be the same file)")
+    private Path tlsKey;
+
     // --- state and the client ---
     @Option(names = "--state", paramLabel = "DIR",
             description = "the service's state directory (database cfrun-service.db); required")
@@ -196,6 +206,9 @@ public final class ServiceOptions {
         if (body < MIN_BODY || body > MAX_BODY) {
             throw new OptionException("--max-body: " + bytes(MIN_BODY) + " to " + bytes(MAX_BODY) + ", not " + maxBody);
         }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new OptionException("--tls-cert and --tls-key go together (HTTPS needs both)");
+        }
     }
 
     private static void range(String option, int v, int min, int max, String note) throws OptionException {
@@ -268,6 +281,16 @@ public final class ServiceOptions {
     /** @return the bearer token file */
     public Path tokenFile() {
         return tokenFile;
+    }
+
+    /** @return the TLS certificate chain file, or null for plain HTTP */
+    public Path tlsCert() {
+        return tlsCert;
+    }
+
+    /** @return the TLS private key file, or null for plain HTTP */
+    public Path tlsKey() {
+        return tlsKey;
     }
 
     /** @return runs at the same time */

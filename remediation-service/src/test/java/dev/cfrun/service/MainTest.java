@@ -2,6 +2,7 @@ package dev.cfrun.service;
 
 import dev.cfrun.service.dispatch.DispatchPolicy;
 import dev.cfrun.service.ingest.Limits;
+import dev.cfrun.service.http.TestCerts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,14 @@ class MainTest {
         return err.toString(StandardCharsets.UTF_8);
     }
 
+    /** @return what went to stderr, checked to be {@code count} lines, each with the program's name */
+    private String errorLines(int count) {
+        String e = err();
+        assertEquals(count, e.lines().count(), e);
+        assertTrue(e.lines().allMatch(l -> l.startsWith("cfrun-service: ")), e);
+        return e;
+    }
+
     private Path token(String perms) throws Exception {
         Path f = dir.resolve("token-" + perms);
         Files.writeString(f, "0123456789abcdef0123\n");
@@ -64,9 +73,7 @@ class MainTest {
         assertEquals(2, run("--token-file", t, "--state", s, "--parallelism", "0"));
         assertEquals(2, run("--token-file", t, "--state", s, "--parallelism=x"));
         assertEquals(2, run("--token-file", dir.resolve("missing").toString(), "--state", s));
-        String e = err();
-        assertEquals(10, e.lines().count(), e);
-        assertTrue(e.lines().allMatch(l -> l.startsWith("cfrun-service: ")), e);
+        String e = errorLines(10);
         assertTrue(e.contains("Unknown option: '--bogus'"), e);
         assertTrue(e.contains("--token-file is required"), e);
         assertTrue(e.contains("--parallelism"), e);
@@ -155,6 +162,33 @@ class MainTest {
                 "(default 1MiB)")) {
             assertTrue(help.contains(s), s + " in\n" + help);
         }
+    }
+
+    @Test
+    void tlsFilesAreCheckedAtStartWithOneLineErrors() throws Exception {
+        String t = token("rw-------").toString();
+        String s = dir.toString();
+        TestCerts.Identity id = TestCerts.rsa();
+        TestCerts.PemFiles good = id.write(dir, "server");
+        String cert = good.cert().toString();
+        String key = good.key().toString();
+        assertEquals(0, run("--token-file", t, "--state", s, "--tls-cert", cert, "--tls-key", key));
+        assertEquals(0, run("--token-file", t, "--state", s, "--tls-cert", cert, "--tls-key",
+                TestCerts.file(dir.resolve("both.pem"), id.certificatePem() + id.pkcs8Pem(), "rw-------").toString()));
+        assertEquals(2, run("--token-file", t, "--state", s, "--tls-cert", cert));
+        assertEquals(2, run("--token-file", t, "--state", s, "--tls-key", key));
+        assertEquals(2, run("--token-file", t, "--state", s, "--tls-cert", cert, "--tls-key", s + "/nokey.pem"));
+        assertEquals(2, run("--token-file", t, "--state", s, "--tls-cert", key, "--tls-key", key));
+        assertEquals(2, run("--token-file", t, "--state", s, "--tls-cert", cert, "--tls-key",
+                TestCerts.file(dir.resolve("open.key"), id.pkcs8Pem(), "rw-r-----").toString()));
+        assertEquals(2, run("--token-file", t, "--state", s, "--tls-cert", cert, "--tls-key",
+                TestCerts.rsa().write(dir, "other").key().toString()));
+        String e = errorLines(6);
+        assertTrue(e.contains("--tls-cert and --tls-key go together"), e);
+        assertTrue(e.contains("nokey.pem does not exist"), e);
+        assertTrue(e.contains("holds no certificate"), e);
+        assertTrue(e.contains("open.key is accessible by group or others; chmod 600 it"), e);
+        assertTrue(e.contains("other.key does not match the first certificate of " + cert), e);
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.cfrun.service.dispatch.Dispatcher;
 import dev.cfrun.service.events.ServiceEvents;
 import dev.cfrun.service.ingest.AlertRules;
+import dev.cfrun.service.ingest.DefaultRules;
 import dev.cfrun.service.ingest.Limits;
 import dev.cfrun.service.observe.Metrics;
 import dev.cfrun.service.store.Store;
@@ -25,13 +26,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * The service's HTTP ingress on the JDK's {@link HttpServer}: {@code /healthz} and {@code /metrics} (Prometheus
  * text format 0.0.4) without authentication, and the {@code /v1} endpoints ({@link V1Routes}) behind a bearer
- * token. Every failure is answered with a status and
- * one line of {@code text/plain}; internal errors are logged, never shown as stack traces.
+ * token; HTTPS instead with a {@link ServerTls}. Every failure is answered with a status and one line of
+ * {@code text/plain}; internal errors are logged, never shown as stack traces. Configured by {@link #builder}.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     /** Request-handling threads. */
     public static final int THREADS = 8;
+    private static final int BACKLOG = 64;
 
     private final HttpServer server;
     private final ExecutorService pool;
@@ -54,50 +56,108 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
-     * Binds and starts the server.
+     * A builder for a server on {@code address}: plain HTTP, {@link DefaultRules}, {@link Limits#DEFAULTS}, the
+     * system UTC clock, no listener and no {@code /metrics} unless set.
      *
      * @param address    where to listen (port 0: any free port)
      * @param token      the bearer token of {@code /v1}
      * @param store      where triggers are accepted and runs read
      * @param dispatcher woken after accepting; paused and resumed
-     * @param rules      alerts to triggers
-     * @param limits     payload limits (its {@code maxBytes} bounds every request body)
-     * @param clock      the receive time of triggers
-     * @param events     told of each trigger accepted or repeated, each alert skipped or resolved
-     * @return the running server
-     * @throws IOException if the address cannot be bound
+     * @return a builder
      */
-    public static ApiServer start(InetSocketAddress address, BearerToken token, Store store, Dispatcher dispatcher,
-                                  AlertRules rules, Limits limits, Clock clock, ServiceEvents events)
-            throws IOException {
-        return start(address, token, store, dispatcher, rules, limits, clock, events, null);
+    public static Builder builder(InetSocketAddress address, BearerToken token, Store store, Dispatcher dispatcher) {
+        return new Builder(Objects.requireNonNull(address, "address"), Objects.requireNonNull(token, "token"),
+                Objects.requireNonNull(store, "store"), Objects.requireNonNull(dispatcher, "dispatcher"));
     }
 
-    /**
-     * Binds and starts the server, with {@code GET /metrics}.
-     *
-     * @param address    where to listen (port 0: any free port)
-     * @param token      the bearer token of {@code /v1}
-     * @param store      where triggers are accepted and runs read
-     * @param dispatcher woken after accepting; paused and resumed
-     * @param rules      alerts to triggers
-     * @param limits     payload limits (its {@code maxBytes} bounds every request body)
-     * @param clock      the receive time of triggers
-     * @param events     told of each trigger accepted or repeated, each alert skipped or resolved
-     * @param metrics    what {@code GET /metrics} shows; null: {@code /metrics} answers 404
-     * @return the running server
-     * @throws IOException if the address cannot be bound
-     */
-    public static ApiServer start(InetSocketAddress address, BearerToken token, Store store, Dispatcher dispatcher,
-                                  AlertRules rules, Limits limits, Clock clock, ServiceEvents events,
-                                  Metrics metrics) throws IOException {
-        V1Routes routes = new V1Routes(Objects.requireNonNull(store), Objects.requireNonNull(dispatcher),
-                Objects.requireNonNull(rules), Objects.requireNonNull(limits), Objects.requireNonNull(clock),
-                Objects.requireNonNull(events));
-        ApiServer s = new ApiServer(HttpServer.create(address, 64), Objects.requireNonNull(token), routes, metrics);
-        s.server.start();
-        LOG.info("listening on {}", s.address());
-        return s;
+    /** Configures an {@link ApiServer}; not thread-safe, the server it starts is. */
+    public static final class Builder {
+        private final InetSocketAddress address;
+        private final BearerToken token;
+        private final Store store;
+        private final Dispatcher dispatcher;
+        private ServerTls tls;
+        private AlertRules rules = new DefaultRules();
+        private Limits limits = Limits.DEFAULTS;
+        private Clock clock = Clock.systemUTC();
+        private ServiceEvents events = ServiceEvents.NONE;
+        private Metrics metrics;
+
+        private Builder(InetSocketAddress address, BearerToken token, Store store, Dispatcher dispatcher) {
+            this.address = address;
+            this.token = token;
+            this.store = store;
+            this.dispatcher = dispatcher;
+        }
+
+        /**
+         * @param t HTTPS with this certificate; {@code null}: plain HTTP
+         * @return this builder
+         */
+        public Builder tls(ServerTls t) {
+            this.tls = t;
+            return this;
+        }
+
+        /**
+         * @param r alerts to triggers
+         * @return this builder
+         */
+        public Builder rules(AlertRules r) {
+            this.rules = Objects.requireNonNull(r, "rules");
+            return this;
+        }
+
+        /**
+         * @param l payload limits (its {@code maxBytes} bounds every request body)
+         * @return this builder
+         */
+        public Builder limits(Limits l) {
+            this.limits = Objects.requireNonNull(l, "limits");
+            return this;
+        }
+
+        /**
+         * @param c the receive time of triggers
+         * @return this builder
+         */
+        public Builder clock(Clock c) {
+            this.clock = Objects.requireNonNull(c, "clock");
+            return this;
+        }
+
+        /**
+         * @param e told of each trigger accepted or repeated, each alert skipped or resolved
+         * @return this builder
+         */
+        public Builder events(ServiceEvents e) {
+            this.events = Objects.requireNonNull(e, "events");
+            return this;
+        }
+
+        /**
+         * @param m what {@code GET /metrics} shows; {@code null}: {@code /metrics} answers 404
+         * @return this builder
+         */
+        public Builder metrics(Metrics m) {
+            this.metrics = m;
+            return this;
+        }
+
+        /**
+         * Binds and starts the server.
+         *
+         * @return the running server
+         * @throws IOException if the address cannot be bound
+         */
+        public ApiServer start() throws IOException {
+            V1Routes routes = new V1Routes(store, dispatcher, rules, limits, clock, events);
+            HttpServer bound = tls == null ? HttpServer.create(address, BACKLOG) : tls.bind(address, BACKLOG);
+            ApiServer s = new ApiServer(bound, token, routes, metrics);
+            s.server.start();
+            LOG.info("listening on {} ({})", s.address(), tls == null ? "HTTP" : "HTTPS, " + tls.describe());
+            return s;
+        }
     }
 
     /** @return the bound address (with the actual port) */

@@ -2,12 +2,8 @@ package dev.cfrun.service.http;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
-import java.util.Set;
 
 /**
  * The shared secret of the {@code /v1} endpoints, read from a token file that only its owner may read (like
@@ -41,25 +37,7 @@ public final class BearerToken {
      * @throws IllegalArgumentException if refused, with the reason
      */
     public static BearerToken read(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            throw new IllegalArgumentException("token file " + file + " does not exist");
-        }
-        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
-        if (view != null) {
-            Set<PosixFilePermission> p = view.readAttributes().permissions();
-            if (p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ)
-                    || p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
-                throw new IllegalArgumentException("token file " + file
-                        + " is accessible by group or others; chmod 600 it");
-            }
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("token file " + file + " is not a regular file");
-        }
-        if (Files.size(file) > MAX_FILE_BYTES) {
-            throw new IllegalArgumentException("token file " + file + " is larger than " + MAX_FILE_BYTES + " bytes");
-        }
-        String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+        String text = LocalFiles.readPrivate(file, "token file", MAX_FILE_BYTES).strip();
         int nl = text.indexOf('\n');
         String first = (nl < 0 ? text : text.substring(0, nl)).strip();
         if (first.isEmpty()) {

@@ -53,8 +53,8 @@ class ApiServerTest {
         }
         DispatchPolicy policy = DispatchPolicy.builder().pollInterval(Duration.ofMillis(20)).build();
         dispatcher = Dispatcher.create(store, this::fakeRun, Clock.systemUTC(), policy);
-        server = ApiServer.start(new InetSocketAddress("127.0.0.1", 0), new BearerToken(TOKEN), store, dispatcher,
-                new DefaultRules(), new Limits(4096, 100, 64, 1024, 16384), Clock.systemUTC(), ServiceEvents.NONE);
+        server = ApiServer.builder(new InetSocketAddress("127.0.0.1", 0), new BearerToken(TOKEN), store, dispatcher)
+                .limits(new Limits(4096, 100, 64, 1024, 16384)).start();
     }
 
     private RunOutcome fakeRun(HostAddress host, List<String> classes, List<String> bundles) {
@@ -225,8 +225,8 @@ class ApiServerTest {
                 new Class<?>[] {Store.class}, (proxy, method, args) -> {
                     throw new IllegalStateException("disk on fire\nsecond line");
                 });
-        try (ApiServer other = ApiServer.start(new InetSocketAddress("127.0.0.1", 0), new BearerToken(TOKEN), broken,
-                dispatcher, new DefaultRules(), Limits.DEFAULTS, Clock.systemUTC(), ServiceEvents.NONE)) {
+        try (ApiServer other = ApiServer.builder(new InetSocketAddress("127.0.0.1", 0), new BearerToken(TOKEN), broken,
+                dispatcher).start()) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                             + other.address().getPort() + "/v1/alertmanager"))
                     .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN)

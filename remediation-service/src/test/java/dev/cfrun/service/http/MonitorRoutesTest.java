@@ -99,8 +99,8 @@ class MonitorRoutesTest {
         DispatchPolicy policy = DispatchPolicy.builder().pollInterval(Duration.ofMillis(20)).build();
         dispatcher = Dispatcher.builder(store, this::fakeRun).clock(Clock.systemUTC()).policy(policy).events(recheck)
                 .build();
-        server = ApiServer.start(new InetSocketAddress("127.0.0.1", 0), new BearerToken(TOKEN), store, dispatcher,
-                new DefaultRules(), new Limits(4096, 100, 64, 1024, 16384), Clock.systemUTC(), recheck);
+        server = ApiServer.builder(new InetSocketAddress("127.0.0.1", 0), new BearerToken(TOKEN), store, dispatcher)
+                .limits(new Limits(4096, 100, 64, 1024, 16384)).events(recheck).start();
     }
 
     private RunOutcome fakeRun(HostAddress host, List<String> classes, List<String> bundles) {

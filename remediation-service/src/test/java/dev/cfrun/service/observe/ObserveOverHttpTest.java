@@ -72,8 +72,8 @@ class ObserveOverHttpTest {
         dispatcher = Dispatcher.builder(store, (host, classes, bundles) -> fakeRun(host, events)).policy(policy)
                 .events(events).build();
         metrics.watch(store::queueDepth, dispatcher::stats);
-        server = ApiServer.start(new InetSocketAddress("127.0.0.1", 0), new BearerToken(TOKEN), store, dispatcher,
-                new DefaultRules(), Limits.DEFAULTS, Clock.systemUTC(), events, metrics);
+        server = ApiServer.builder(new InetSocketAddress("127.0.0.1", 0), new BearerToken(TOKEN), store, dispatcher)
+                .events(events).metrics(metrics).start();
     }
 
     /** web3 fails in the agent, web4 cannot be reached, the others succeed after a 4 ms handshake. */
