@@ -34,6 +34,8 @@ TARGETS=(
   "remediation-service dev.cfrun.service.ingest.PayloadFuzzTest#runs"
   "remediation-service dev.cfrun.service.ingest.MonitorFuzzTest#form"
   "remediation-service dev.cfrun.service.ingest.MonitorFuzzTest#json"
+  "remediation-service dev.cfrun.service.rules.RulesFuzzTest#rulesFile"
+  "remediation-service dev.cfrun.service.rules.RulesFuzzTest#matcher"
 )
 [ "$BUILD" = 1 ] && mvn -B -q install -DskipTests
 LOGDIR=target/fuzz; mkdir -p "$LOGDIR"

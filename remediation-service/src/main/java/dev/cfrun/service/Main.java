@@ -9,11 +9,15 @@ import dev.cfrun.service.events.ServiceEvents;
 import dev.cfrun.service.http.ApiServer;
 import dev.cfrun.service.http.BearerToken;
 import dev.cfrun.service.http.ServerTls;
+import dev.cfrun.service.ingest.AlertRules;
 import dev.cfrun.service.ingest.DefaultRules;
 import dev.cfrun.service.observe.AuditLog;
 import dev.cfrun.service.observe.Metrics;
 import dev.cfrun.service.recheck.RecheckAfterRun;
 import dev.cfrun.service.recheck.Rechecks;
+import dev.cfrun.service.rules.ReloadingRules;
+import dev.cfrun.service.rules.RulesException;
+import dev.cfrun.service.rules.RulesFile;
 import dev.cfrun.service.store.SqliteStore;
 import dev.cfrun.service.store.Store;
 import org.slf4j.Logger;
@@ -34,7 +38,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code cfrun-service}: the resident remediation service. Accepts Alertmanager webhooks and API requests over
  * HTTP, keeps them in a SQLite store, and runs the agent on the hosts through the dispatcher; what happens goes to
  * the metrics ({@code GET /metrics}) and the audit log. Stops cleanly on SIGTERM (HTTP server, then dispatcher,
- * then the audit log's last lines, then store).
+ * then the audit log's last lines, then store). On SIGHUP ({@link Hangup}) it reads the rules file again and
+ * reopens the audit log.
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -96,6 +101,9 @@ public final class Main {
             out.print(ServiceOptions.usage());
             return 0;
         }
+        if (o.checkRules() != null) {
+            return RulesFile.check(o.checkRules(), out, err);
+        }
         BearerToken token;
         try {
             token = BearerToken.read(o.tokenFile());
@@ -120,14 +128,23 @@ public final class Main {
                 return USAGE;
             }
         }
+        ReloadingRules rules = null;
+        if (o.rules() != null) {
+            try {
+                rules = ReloadingRules.load(o.rules());
+            } catch (RulesException e) {
+                e.errors().forEach(line -> err.println("cfrun-service: " + line));
+                return USAGE;
+            }
+        }
         if (!block) {
             return 0;
         }
-        return serve(o, token, rechecks, tls, err);
+        return serve(o, token, rechecks, tls, rules, err);
     }
 
     private static int serve(ServiceOptions o, BearerToken token, Map<Source, Recheck> rechecks, ServerTls tls,
-                             PrintStream err) {
+                             ReloadingRules rules, PrintStream err) {
         Clock clock = Clock.systemUTC();
         Store store;
         try {
@@ -158,18 +175,22 @@ public final class Main {
                     .policy(policy).events(events).build();
             metrics.watch(store::queueDepth, dispatcher::stats);
             dispatcher.start();
-            server = ApiServer.builder(o.listen(), token, store, dispatcher).tls(tls).rules(new DefaultRules())
+            // --- rules: the file's, reloaded on SIGHUP, or the defaults ---
+            AlertRules alertRules = rules == null ? new DefaultRules() : rules;
+            server = ApiServer.builder(o.listen(), token, store, dispatcher).tls(tls).rules(alertRules)
                     .limits(o.limits()).clock(clock).events(events).metrics(metrics).start();
+            hangup(rules, audit);
         } catch (Exception e) {
             err.println("cfrun-service: " + oneLine(e));
             closeAll(null, dispatcher, recheck, audit, store, client);
             return FAILED;
         }
         LOG.info("cfrun-service started on {} (state {}, parallelism {}, runs per minute {}, cooldown {}, hosts per "
-                        + "group {} within {}, max body {} bytes{})", server.address(), o.state(),
+                        + "group {} within {}, max body {} bytes{}, {})", server.address(), o.state(),
                 policy.parallelism(), policy.runsPerMinute(), Durations.format(policy.cooldown()),
                 policy.maxHostsPerGroup(), Durations.format(policy.groupWindow()), o.limits().maxBytes(),
-                policy.dryRun() ? ", dry-run" : "");
+                policy.dryRun() ? ", dry-run" : "",
+                rules == null ? "default rules" : rules.current().size() + " rules from " + o.rules());
         CountDownLatch stopped = new CountDownLatch(1);
         ApiServer s = server;
         Dispatcher d = dispatcher;
@@ -195,6 +216,23 @@ public final class Main {
             String why = e instanceof NoSuchFileException ? "no such directory"
                     : e instanceof AccessDeniedException ? "permission denied" : oneLine(e);
             throw new IOException("--audit-log " + file + ": " + why, e);
+        }
+    }
+
+    /** SIGHUP: reload the rules, reopen the audit log (logrotate). Without the signal the service still runs. */
+    private static void hangup(ReloadingRules rules, AuditLog audit) {
+        Hangup hangup;
+        try {
+            hangup = Hangup.install();
+        } catch (IllegalArgumentException e) {
+            LOG.warn("SIGHUP cannot be handled ({}): no rules reload or audit log reopen on SIGHUP", e.getMessage());
+            return;
+        }
+        if (rules != null) {
+            hangup.onSignal(rules::reload);
+        }
+        if (audit != null) {
+            hangup.onSignal(audit::reopen);
         }
     }
 

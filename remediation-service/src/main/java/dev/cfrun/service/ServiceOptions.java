@@ -135,6 +135,17 @@ public final class ServiceOptions {
                     + "(default ${DEFAULT-VALUE})")
     private String maxBody = bytes(Limits.DEFAULTS.maxBytes());
 
+    // --- rules ---
+    @Option(names = "--rules", paramLabel = "FILE",
+            description = "the rules file (YAML): which alerts act, on which host, with which classes and bundles; "
+                    + "checked at start, read again on SIGHUP (default: every firing alert runs class "
+                    + "alert_<alertname> on its cfrun_host or instance)")
+    private Path rules;
+
+    @Option(names = "--check-rules", paramLabel = "FILE",
+            description = "check a rules file, print a summary and exit: 0 valid, 1 not (nothing else is needed)")
+    private Path checkRules;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
     private boolean help;
 
@@ -154,7 +165,7 @@ public final class ServiceOptions {
 
     /**
      * @param args the command line
-     * @return the options ({@link #help()} true: nothing else was checked)
+     * @return the options ({@link #help()} true or {@link #checkRules()} set: nothing else was checked)
      * @throws OptionException on an unknown option, a missing or bad value, no {@code --token-file} or
      *                         {@code --state}
      */
@@ -166,7 +177,7 @@ public final class ServiceOptions {
         } catch (CommandLine.ParameterException e) {
             throw new OptionException(oneLine(e.getMessage()) + " (see --help)");
         }
-        if (o.help) {
+        if (o.help || o.checkRules != null) {
             return o;
         }
         o.check();
@@ -361,6 +372,16 @@ public final class ServiceOptions {
     /** @return the CA of the Icinga 2 API's certificate, or null for Icinga's own */
     public Path icingaCa() {
         return icingaCa;
+    }
+
+    /** @return the rules file, or null for the default rules */
+    public Path rules() {
+        return rules;
+    }
+
+    /** @return the rules file to check and exit, or null */
+    public Path checkRules() {
+        return checkRules;
     }
 
     /** @return {@code --help} was given */

@@ -192,6 +192,36 @@ class MainTest {
     }
 
     @Test
+    void checkRulesPrintsASummaryOrEveryErrorAndNeedsNothingElse() throws Exception {
+        Path good = dir.resolve("good.yml");
+        Files.writeString(good, "rules:\n  - name: web\n    matchers: ['alertname=\"WebDown\"']\n");
+        Path bad = dir.resolve("bad.yml");
+        Files.writeString(bad, "rules:\n  - name: web\n    matchers: ['alertname~=\"WebDown\"']\n    cooldown: x\n");
+        assertEquals(0, run("--check-rules", good.toString()));
+        assertEquals(good + ": 1 rule, valid\n  web (line 2): alertname=\"WebDown\" -> host from labels; classes "
+                + "alert_<alertname>\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals(1, run("--check-rules", bad.toString()));
+        assertEquals(List.of(bad + ":3:16: rules[0].matchers[0]: unknown operator \"~=\" (use =, !=, =~ or !~)",
+                bad + ":4:15: rules[0].cooldown: a duration like 30s, 5m, 1h30m, 7d or 0, not \"x\"",
+                bad + ": 2 errors, not valid"), err().lines().toList());
+    }
+
+    @Test
+    void aBadRulesFileStopsTheStartWithItsErrors() throws Exception {
+        Path rules = dir.resolve("rules.yml");
+        java.util.function.Function<Path, String[]> withRules = f -> new String[] {"--token-file",
+                dir.resolve("token-rw-------").toString(), "--state", dir.toString(), "--rules", f.toString()};
+        token("rw-------");
+        Files.writeString(rules, "rules:\n  - name: web\n    action: maybe\n");
+        assertEquals(2, run(withRules.apply(rules)));
+        assertEquals("cfrun-service: " + rules + ":3:13: rules[0].action: \"maybe\": expected run or skip\n", err());
+        Files.writeString(rules, "rules:\n  - name: web\n    action: skip\n");
+        assertEquals(0, run(withRules.apply(rules)));
+        assertEquals(2, run(withRules.apply(dir.resolve("none.yml"))));
+        assertTrue(err().endsWith("none.yml: cannot read: no such file\n"), err());
+    }
+
+    @Test
     void listenParsesHostAndPort() throws Exception {
         assertEquals(9308, ServiceOptions.parse(new String[] {"--token-file", "t", "--state", "s"}).listen().getPort());
         assertEquals("127.0.0.1", ServiceOptions.parse(new String[] {"--token-file", "t", "--state", "s"})

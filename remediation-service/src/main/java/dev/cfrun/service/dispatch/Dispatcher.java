@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>a host with a run going on is left alone: its queued triggers wait and become <b>one</b> follow-up run
  *       when the run ends (the union of their classes and bundles), never one run each;</li>
- *   <li>otherwise each trigger is checked against the cooldown of its host and cooldown key, then against the cap
+ *   <li>otherwise each trigger is checked against the cooldown of its host and cooldown key (the trigger's own
+ *       cooldown if it has one, else the policy's), then against the cap
  *       on hosts per alert group; those that pass make one run if the global rate limit has room. Held-back
  *       triggers are {@linkplain Store#suppress suppressed} with the reason, never dropped silently.</li>
  * </ul>
@@ -311,7 +312,7 @@ public final class Dispatcher implements AutoCloseable {
     /** Why a trigger of an idle host may not run now, or null; counts the refusal. */
     private Refusal refusal(HostAddress host, StoredTrigger st, Instant now) {
         String key = st.trigger().cooldownKey();
-        if (key != null && !policy.cooldown().isZero()) {
+        if (key != null && !RunPlan.cooldownOf(st.trigger(), policy.cooldown()).isZero()) {
             Optional<Instant> until = store.cooldownUntil(host, key);
             if (until.isPresent() && until.get().isAfter(now)) {
                 counters.cooldown++;
@@ -348,7 +349,10 @@ public final class Dispatcher implements AutoCloseable {
         wakeUp();
     }
 
-    /** Records the outcome (the end time from our clock) and starts the cooldowns. Holds the lock. */
+    /**
+     * Records the outcome (the end time from our clock) and starts the cooldowns: per key, the longest of its
+     * triggers' cooldowns (each trigger's own, else the policy's). Holds the lock.
+     */
     private void finish(RunPlan plan, RunOutcome o) {
         Instant end = clock.instant();
         OptionalInt exit = o.exitCode() == null ? OptionalInt.empty() : o.exitCode();
@@ -356,12 +360,11 @@ public final class Dispatcher implements AutoCloseable {
                 o.output() == null ? List.of() : o.output());
         store.finishRun(plan.runId(), recorded);
         counters.runsFinished++;
-        if (!policy.cooldown().isZero()) {
-            Instant until = end.plus(policy.cooldown());
-            for (String key : plan.cooldownKeys()) {
-                store.setCooldown(plan.host(), key, until);
+        plan.cooldowns(policy.cooldown()).forEach((key, d) -> {
+            if (!d.isZero()) {
+                store.setCooldown(plan.host(), key, end.plus(d));
             }
-        }
+        });
         LOG.info("run {} on {} ended: exit {} {}", plan.runId(), plan.host(),
                 exit.isPresent() ? exit.getAsInt() : "-", o.errorKind() == null ? "" : o.errorKind());
         Duration took = plan.startedAt() == null || end.isBefore(plan.startedAt()) ? Duration.ZERO

@@ -5,7 +5,6 @@ import dev.cfrun.service.Source;
 import dev.cfrun.service.Trigger;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,34 +25,32 @@ public final class DefaultRules implements AlertRules {
 
     @Override
     public Decisions apply(AlertmanagerPayload payload, Instant receivedAt) {
-        List<Trigger> triggers = new ArrayList<>();
-        List<Skipped> skipped = new ArrayList<>();
-        List<Alert> resolved = new ArrayList<>();
+        Decisions.Builder out = Decisions.builder();
         for (Alert a : payload.alerts()) {
             if (a.status() == AlertStatus.RESOLVED) {
-                resolved.add(a);
+                out.resolved(a);
                 continue;
             }
             String alertname = a.label(ALERTNAME);
             if (alertname == null || alertname.isEmpty()) {
-                skipped.add(new Skipped(a, "no label " + ALERTNAME));
+                out.skip(a, "no label " + ALERTNAME);
                 continue;
             }
             String cls = ClassNames.canonify(CLASS_PREFIX + alertname);
             if (!ClassNames.isValid(cls)) {
-                skipped.add(new Skipped(a, "class " + CLASS_PREFIX + "<alertname> is longer than "
-                        + ClassNames.MAX_LENGTH + " characters"));
+                out.skip(a, "class " + CLASS_PREFIX + "<alertname> is longer than " + ClassNames.MAX_LENGTH
+                        + " characters");
                 continue;
             }
             HostLabels.Found host = HostLabels.find(a.labels());
             if (host.host() == null) {
-                skipped.add(new Skipped(a, host.reason()));
+                out.skip(a, host.reason());
                 continue;
             }
-            triggers.add(new Trigger(Source.ALERTMANAGER, dedupeKey(a), alertname, payload.groupKey(), receivedAt,
+            out.trigger(new Trigger(Source.ALERTMANAGER, dedupeKey(a), alertname, payload.groupKey(), receivedAt,
                     host.host(), List.of(cls), List.of(), a.labels()));
         }
-        return new Decisions(triggers, skipped, resolved);
+        return out.build();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.cfrun.service.store;
 import dev.cfrun.service.Trigger;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ public final class Bounds {
     public static final int MAX_LIMIT = 10_000;
     /** The error kind of a run the process died during, set by {@link Store#requeueUnfinished}. */
     public static final String INTERRUPTED = "interrupted";
+    /** The longest cooldown a trigger may carry (as the service's own). */
+    public static final Duration MAX_COOLDOWN = Duration.ofDays(30);
 
     private Bounds() {
     }
@@ -86,7 +89,8 @@ public final class Bounds {
     }
 
     /**
-     * A trigger as kept: required fields checked, lists and labels copied, the instant to the microsecond.
+     * A trigger as kept: required fields checked, lists and labels copied, the instant to the microsecond, its
+     * cooldown to the millisecond.
      *
      * @param t the trigger
      * @return the copy
@@ -100,6 +104,23 @@ public final class Bounds {
         Objects.requireNonNull(t.bundles(), "trigger bundles");
         Map<String, String> labels = t.labels() == null ? Map.of() : Map.copyOf(t.labels());
         return new Trigger(t.source(), t.dedupeKey(), t.cooldownKey(), t.group(), instant(t.receivedAt()), t.host(),
-                List.copyOf(t.classes()), List.copyOf(t.bundles()), labels);
+                List.copyOf(t.classes()), List.copyOf(t.bundles()), labels, cooldown(t.cooldown()));
+    }
+
+    /**
+     * A trigger's own cooldown as kept: to the millisecond.
+     *
+     * @param d the cooldown, or {@code null} (the service's)
+     * @return it, truncated; {@code null} for {@code null}
+     * @throws IllegalArgumentException if negative or longer than {@link #MAX_COOLDOWN}
+     */
+    public static Duration cooldown(Duration d) {
+        if (d == null) {
+            return null;
+        }
+        if (d.isNegative() || d.compareTo(MAX_COOLDOWN) > 0) {
+            throw new IllegalArgumentException("trigger cooldown must be from 0 to " + MAX_COOLDOWN + ": " + d);
+        }
+        return d.truncatedTo(ChronoUnit.MILLIS);
     }
 }

@@ -9,6 +9,7 @@ import dev.cfrun.service.Trigger;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,8 @@ final class SqliteRows {
 
     /** The columns {@link #trigger} reads, in a SELECT on table triggers. */
     static final String TRIGGER_COLUMNS =
-            "id, source, dedupe_key, cooldown_key, group_key, received_at, host, port, classes, bundles, labels";
+            "id, source, dedupe_key, cooldown_key, group_key, received_at, host, port, classes, bundles, labels, "
+            + "cooldown_ms";
     /** The columns {@link #run} reads, in a SELECT on table runs. */
     static final String RUN_COLUMNS = "id, host, port, started_at, ended_at, exit_code, error_kind, message, "
             + "classes, bundles, output, retried_after_restart";
@@ -60,11 +62,23 @@ final class SqliteRows {
             Trigger t = new Trigger(Source.valueOf(rs.getString("source")), rs.getString("dedupe_key"),
                     rs.getString("cooldown_key"), rs.getString("group_key"), instant(rs.getLong("received_at")),
                     HostAddress.of(rs.getString("host"), rs.getInt("port")), strings(rs.getString("classes")),
-                    strings(rs.getString("bundles")), Map.copyOf(JSON.readValue(rs.getString("labels"), LABELS)));
+                    strings(rs.getString("bundles")), Map.copyOf(JSON.readValue(rs.getString("labels"), LABELS)),
+                    cooldown(rs));
             return new StoredTrigger(id, t);
         } catch (JsonProcessingException | RuntimeException e) {
             throw corrupt("triggers", id, e);
         }
+    }
+
+    /** Column cooldown_ms: null, or the trigger's own cooldown. */
+    private static Duration cooldown(ResultSet rs) throws SQLException {
+        long ms = rs.getLong("cooldown_ms");
+        return rs.wasNull() ? null : Bounds.cooldown(Duration.ofMillis(ms));
+    }
+
+    /** A trigger's own cooldown as stored: milliseconds, or null for none. */
+    static Long cooldownMillis(Duration d) {
+        return d == null ? null : d.toMillis();
     }
 
     static RunRecord run(ResultSet rs, List<Long> triggerIds) throws SQLException {

@@ -111,8 +111,8 @@ public final class SqliteStore implements Store {
             }
             long id;
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO triggers (source, dedupe_key, cooldown_key, "
-                    + "group_key, received_at, host, port, classes, bundles, labels, state) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED')", Statement.RETURN_GENERATED_KEYS)) {
+                    + "group_key, received_at, host, port, classes, bundles, labels, cooldown_ms, state) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED')", Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, k.source().name());
                 ps.setString(2, k.dedupeKey());
                 ps.setString(3, k.cooldownKey());
@@ -123,6 +123,7 @@ public final class SqliteStore implements Store {
                 ps.setString(8, SqliteRows.json(k.classes()));
                 ps.setString(9, SqliteRows.json(k.bundles()));
                 ps.setString(10, SqliteRows.json(k.labels()));
+                ps.setObject(11, SqliteRows.cooldownMillis(k.cooldown()));
                 ps.executeUpdate();
                 id = generatedKey(ps);
             }

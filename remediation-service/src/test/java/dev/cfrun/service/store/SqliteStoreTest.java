@@ -130,6 +130,28 @@ class SqliteStoreTest extends StoreContractTest {
     }
 
     @Test
+    void aVersion1DatabaseIsMigratedAndItsQueueKept() throws Exception {
+        store.close();
+        Files.delete(db());
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db()); Statement st = c.createStatement()) {
+            assertEquals(1, Migrations.migrate(c, "v1", Migrations.load("sqlite").subList(0, 1)));
+            st.execute("INSERT INTO triggers (source, cooldown_key, received_at, host, port, classes, bundles, labels, "
+                    + "state) VALUES ('ALERTMANAGER', 'WebDown', 0, 'web1', 5308, '[\"alert_WebDown\"]', '[]', '{}', "
+                    + "'QUEUED')");
+        }
+        store = SqliteStore.open(dir.resolve("state"));
+        List<StoredTrigger> q = store.queued(5);
+        assertEquals(1, q.size());
+        assertEquals("WebDown", q.get(0).trigger().cooldownKey());
+        assertEquals(null, q.get(0).trigger().cooldown(), "an old trigger has the service's cooldown");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT version FROM schema_version")) {
+            assertTrue(rs.next());
+            assertEquals(2, rs.getInt(1));
+        }
+    }
+
+    @Test
     void aDamagedRowGivesAClearError() throws Exception {
         long id = accept(WEB1);
         sql(db(), "UPDATE triggers SET host = 'bad host/name' WHERE id = " + id);

@@ -7,9 +7,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -275,6 +278,28 @@ abstract class StoreContractTest {
         assertEquals(retry, second.id());
         assertTrue(second.retriedAfterRestart());
         assertEquals(List.of(a, b), store.run(runId).orElseThrow().triggerIds(), "the first run keeps its triggers");
+    }
+
+    @Test
+    void aTriggersOwnCooldownIsKeptToTheMillisecond() throws Exception {
+        Trigger t = trigger(WEB1, null, T0);
+        long none = store.accept(t).triggerId();
+        long zero = store.accept(withCooldown(t, Duration.ZERO)).triggerId();
+        long own = store.accept(withCooldown(t, Duration.ofSeconds(600, 123_456_789))).triggerId();
+        assertThrows(IllegalArgumentException.class, () -> store.accept(withCooldown(t, Duration.ofSeconds(-1))));
+        assertThrows(IllegalArgumentException.class, () -> store.accept(withCooldown(t, Duration.ofDays(31))));
+        store = reopen(store);
+        Map<Long, Duration> kept = new HashMap<>();
+        store.queued(10).forEach(st -> kept.put(st.id(), st.trigger().cooldown()));
+        assertEquals(3, kept.size(), "the refused ones were not stored");
+        assertNull(kept.get(none));
+        assertEquals(Duration.ZERO, kept.get(zero));
+        assertEquals(Duration.ofMillis(600_123), kept.get(own));
+    }
+
+    static Trigger withCooldown(Trigger t, Duration d) {
+        return new Trigger(t.source(), t.dedupeKey(), t.cooldownKey(), t.group(), t.receivedAt(), t.host(), t.classes(),
+                t.bundles(), t.labels(), d);
     }
 
     @Test
