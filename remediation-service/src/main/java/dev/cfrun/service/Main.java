@@ -179,7 +179,7 @@ public final class Main {
             AlertRules alertRules = rules == null ? new DefaultRules() : rules;
             server = ApiServer.builder(o.listen(), token, store, dispatcher).tls(tls).rules(alertRules)
                     .limits(o.limits()).clock(clock).events(events).metrics(metrics).start();
-            hangup(rules, audit);
+            hangup(rules, audit, tls);
         } catch (Exception e) {
             err.println("cfrun-service: " + oneLine(e));
             closeAll(null, dispatcher, recheck, audit, store, client);
@@ -219,8 +219,11 @@ public final class Main {
         }
     }
 
-    /** SIGHUP: reload the rules, reopen the audit log (logrotate). Without the signal the service still runs. */
-    private static void hangup(ReloadingRules rules, AuditLog audit) {
+    /**
+     * SIGHUP: reload the rules, reopen the audit log (logrotate), read the TLS certificate and key again (renewal).
+     * Without the signal the service still runs.
+     */
+    private static void hangup(ReloadingRules rules, AuditLog audit, ServerTls tls) {
         Hangup hangup;
         try {
             hangup = Hangup.install();
@@ -233,6 +236,9 @@ public final class Main {
         }
         if (audit != null) {
             hangup.onSignal(audit::reopen);
+        }
+        if (tls != null) {
+            hangup.onSignal(tls::tryReload);
         }
     }
 
