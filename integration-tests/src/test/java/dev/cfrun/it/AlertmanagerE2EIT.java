@@ -24,6 +24,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,7 +69,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @DisabledIfSystemProperty(named = "cfrun.it.jdk25", matches = "true",
         disabledReason = "the end-to-end loop runs once, on the build JDK (the service runs on java from PATH anyway)")
 class AlertmanagerE2EIT {
-    static final int CYCLES = Integer.getInteger("cfrun.e2e.cycles", 5);
+    /** Cycles (one outage per design each): 7, not 5, as the run times vary with the machine's load. */
+    static final int CYCLES = Integer.getInteger("cfrun.e2e.cycles", 7);
     /** Ours may be at most this much slower (median kill → web server answering) than webhook + cf-runagent. */
     static final double MAX_SLOWER_S = 0.2;
     /** The web server is killed this long after a probe's scrape: the next probe, ~1 s later, fails. */
@@ -363,10 +366,13 @@ class AlertmanagerE2EIT {
         CountDownLatch go = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(10);
         List<Future<ServiceProcess.Answer>> answers = new ArrayList<>();
+        long[] sentAt = new long[10];
         try {
             for (int i = 0; i < 10; i++) {
+                int slot = i;
                 answers.add(pool.submit(() -> {
                     go.await();
+                    sentAt[slot] = System.nanoTime();
                     return service.post("/v1/alertmanager", d.body());
                 }));
             }
@@ -380,8 +386,10 @@ class AlertmanagerE2EIT {
                 a.json().path("accepted").forEach(x -> accepted.add(x.asLong()));
                 duplicates += a.json().path("duplicates").size();
             }
-            double spanS = (System.nanoTime() - s0) / 1e9;
-            assertTrue(spanS < 1.0, "the 10 deliveries took " + spanS + " s, not within a second");
+            double answeredS = (System.nanoTime() - s0) / 1e9;
+            double sentS = (Arrays.stream(sentAt).max().orElseThrow()
+                    - Arrays.stream(sentAt).min().orElseThrow()) / 1e9;
+            assertTrue(sentS < 1.0, "the 10 deliveries were sent over " + sentS + " s, not within a second");
             assertEquals(1, accepted.size(), "accepted " + accepted + " of 10 identical deliveries");
             assertEquals(9, duplicates, "duplicates");
             long id = accepted.get(0);
@@ -391,10 +399,11 @@ class AlertmanagerE2EIT {
             List<String> agent = agentLines().subList(before, agentLines().size());
             assertEquals(1, onHost.size(), () -> "runs on " + hostPort + ": " + onHost);
             assertEquals(List.of("e2e-run alert_WebDown"), agent, "agent runs");
-            return String.format(Locale.ROOT, "fault 2: the payload Alertmanager sent (%d bytes, %s) posted 10 times in"
-                    + " %.3f s: 1 accepted, 9 duplicates, 1 run on %s; agent side: %s", d.body().length,
-                    d.headers().getOrDefault("User-agent", d.headers().getOrDefault("User-Agent", "?")), spanS,
-                    hostPort, agent);
+            return String.format(Locale.ROOT, "fault 2: the payload Alertmanager sent (%d bytes, %s) posted 10 times"
+                    + " at once (sent within %.3f s, all answered within %.3f s): 1 accepted, 9 duplicates, 1 run on %s;"
+                    + " agent side: %s", d.body().length,
+                    d.headers().getOrDefault("User-agent", d.headers().getOrDefault("User-Agent", "?")), sentS,
+                    answeredS, hostPort, agent);
         } finally {
             pool.shutdownNow();
         }
@@ -566,8 +575,8 @@ class AlertmanagerE2EIT {
             summary.append(String.format(Locale.ROOT, "E2E Alertmanager %-24s n=%d kill->answering median=%.2fs"
                     + " min=%.2fs max=%.2fs; kill->receiver acting median=%.2fs, its run median=%.2fs%n",
                     (d.equals(OURS) ? "ours (cfrun-service)" : "webhook + cf-runagent") + ":", v.length,
-                    median(outages, d, Outage::answeringS), java.util.Arrays.stream(v).min().orElse(Double.NaN),
-                    java.util.Arrays.stream(v).max().orElse(Double.NaN), median(outages, d, Outage::receiverS),
+                    median(outages, d, Outage::answeringS), Arrays.stream(v).min().orElse(Double.NaN),
+                    Arrays.stream(v).max().orElse(Double.NaN), median(outages, d, Outage::receiverS),
                     median(outages, d, Outage::runS)));
         }
         summary.append(String.format(Locale.ROOT, "E2E Alertmanager ours - webhook: %+.2f s median kill->answering"
@@ -597,7 +606,7 @@ class AlertmanagerE2EIT {
         err.flush();
     }
 
-    static double median(List<Outage> outages, String design, java.util.function.ToDoubleFunction<Outage> f) {
+    static double median(List<Outage> outages, String design, ToDoubleFunction<Outage> f) {
         double[] v = outages.stream().filter(o -> o.design().equals(design)).mapToDouble(f).sorted().toArray();
         if (v.length == 0) {
             return Double.NaN;
