@@ -55,7 +55,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * default rules and limits.
  * <p>
  * Recovery: in each cycle the web server is SIGKILLed once per design (order alternating), always the same
- * time ({@value #KILL_PHASE_MS} ms) after a probe, so both designs see the same scrape and evaluation delays;
+ * time ({@value #KILL_AFTER_EVALUATION_MS} ms) after an evaluation of the rule, so both designs see the same
+ * scrape and evaluation delays;
  * kill → the web server answering HTTP again is measured, and the medians are compared (ours at most
  * {@value #MAX_SLOWER_S} s slower). Each outage gets its own alert group and its own host address (127.0.0.x,
  * all answered by the one cf-serverd), so the service's default 5-minute cooldown per host and alert does not
@@ -75,18 +76,23 @@ class AlertmanagerE2EIT {
     static final int CYCLES = Integer.getInteger("cfrun.e2e.cycles", 7);
     /** Ours may be at most this much slower (median kill → web server answering) than webhook + cf-runagent. */
     static final double MAX_SLOWER_S = 0.2;
-    /** The web server is killed this long after a probe's scrape: the next probe, ~1 s later, fails. */
-    static final long KILL_PHASE_MS = 250;
+    /**
+     * The web server is killed this long after an evaluation of the rule: whichever probe sees it down first, the
+     * alert fires at the next evaluation, a second later (unless that probe's result comes in during it).
+     */
+    static final long KILL_AFTER_EVALUATION_MS = 50;
     static final String WEBHOOK = "webhook";
     static final String OURS = "ours";
     static final String SLOW = "E2eSlow";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * One outage: design, host hailed, seconds after the kill until the receiver acted and the web server answered,
-     * how long the receiver's run took (hook script start to exit / the run's start to end), runs seen.
+     * One outage: design, host hailed, when the probes are scraped (ms after the rule's evaluations), seconds after
+     * the kill until the receiver acted and the web server answered, how long the receiver's run took (hook script
+     * start to exit / the run's start to end), runs seen.
      */
-    record Outage(String design, int n, String host, double receiverS, double answeringS, double runS, int runs) {
+    record Outage(String design, int n, String host, long probePhaseMs, double receiverS, double answeringS,
+                  double runS, int runs) {
     }
 
     private Path root;
@@ -140,7 +146,7 @@ class AlertmanagerE2EIT {
             stack = PrometheusStack.builder(root.resolve("prometheus")).target("http://127.0.0.1:" + webPort + "/")
                     .cfrunPort(server.port()).tokenFile(token)
                     .receiver(WEBHOOK, "http://127.0.0.1:" + hookPort + "/hooks/cfrun").captureFor(WEBHOOK)
-                    .receiver(OURS, service.alertmanagerUrl()).start();
+                    .receiver(OURS, service.alertmanagerUrl()).scrape("cfrun-service", service.hostPort()).start();
             double setupS = (System.nanoTime() - t0) / 1e9;
 
             warmUp(hook);
@@ -148,8 +154,8 @@ class AlertmanagerE2EIT {
             String text = recoveryReport(outages, setupS, (System.nanoTime() - t0) / 1e9 - setupS);
             Files.writeString(report, text);
             stack.route(null, 0, null); // disarmed: nothing fires during the faults
-            for (Fault f : List.<Fault>of(this::killedWithTriggersQueued, this::sameGroupTenTimes,
-                    this::twoAlertsDuringARun)) {
+            for (Step f : List.<Step>of(this::handshakes, this::killedWithTriggersQueued, this::sameGroupTenTimes,
+                    this::twoAlertsDuringARun, this::metricsAndAuditLog)) {
                 String line = "E2E Alertmanager " + f.run() + "\n";
                 System.out.print(line);
                 toBuildLog(line);
@@ -186,8 +192,8 @@ class AlertmanagerE2EIT {
         }
     }
 
-    /** One fault scenario: asserts, and returns its line for the report. */
-    private interface Fault {
+    /** One step after the cycles (a fault, a check): asserts, and returns its line for the report. */
+    private interface Step {
         String run() throws Exception;
     }
 
@@ -230,16 +236,17 @@ class AlertmanagerE2EIT {
     }
 
     /**
-     * Kills the web server {@value #KILL_PHASE_MS} ms after a probe, measures until it answers again, then waits
+     * Kills the web server {@value #KILL_AFTER_EVALUATION_MS} ms after an evaluation of the rule, measures until it
+     * answers again, then waits
      * for the loop to settle and reads what the receiver did.
      */
     private Outage outage(String design, int n, String host) throws IOException {
-        long probe = stack.lastProbeMs();
-        assertTrue(probe > 0, "no probe of the web server yet");
-        long at = probe + KILL_PHASE_MS;
+        long evaluation = stack.lastEvaluationMs();
+        long at = evaluation + KILL_AFTER_EVALUATION_MS;
         while (at < System.currentTimeMillis() + 100) {
             at += 1000;
         }
+        long probePhase = Math.floorMod(stack.lastProbeMs() - evaluation, 1000);
         Nagios.sleep(at - System.currentTimeMillis());
         long pid = Long.parseLong(SelfHealingLab.read(webDir.resolve("web.pid")).strip());
         ProcessHandle web = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("web server " + pid + " gone"));
@@ -285,7 +292,7 @@ class AlertmanagerE2EIT {
                 run = (Long.parseLong(lines.get(1).split(" ")[0]) - start) / 1000.0;
             }
         }
-        return new Outage(design, n, host, receiver, answering, run, runs);
+        return new Outage(design, n, host, probePhase, receiver, answering, run, runs);
     }
 
     /** Whether the web server answers {@code GET /} with 200 (a fresh connection each time, no pooling). */
@@ -475,6 +482,60 @@ class AlertmanagerE2EIT {
         }
     }
 
+    // --- what the service says about itself ---
+
+    /** The service's handshakes in the cycles, from its /metrics as Prometheus scraped them. */
+    private String handshakes() {
+        String count = "cfrun_service_handshake_duration_seconds_count{job=\"cfrun-service\"}";
+        await("Prometheus to scrape the cycles' handshakes", Duration.ofSeconds(15),
+                () -> stack.value(count) == 1 + CYCLES);
+        double sum = stack.value("cfrun_service_handshake_duration_seconds_sum{job=\"cfrun-service\"}");
+        return String.format(Locale.ROOT, "ours: %d handshakes (the warm-up's and the cycles'), mean %.0f ms"
+                + " (cfrun_service_handshake_duration_seconds, scraped by Prometheus)", 1 + CYCLES, sum * 1000 / (1 + CYCLES));
+    }
+
+    /**
+     * After the faults: Prometheus scrapes the service's /metrics (up = 1) and its counters since the restart
+     * tell what faults 2 and 3 did; the audit log is JSON lines linking the re-sent alert to its one run.
+     */
+    private String metricsAndAuditLog() throws IOException {
+        String job = "{job=\"cfrun-service\"}";
+        await("Prometheus to scrape the runs of faults 2 and 3", Duration.ofSeconds(15),
+                () -> stack.value("cfrun_service_runs_started_total" + job) == 6);
+        assertEquals(1.0, stack.value("up" + job), "up: Prometheus could not scrape /metrics");
+        // since the restart (fault 1): its 3 merged runs, fault 2's 1 trigger and 9 duplicates, fault 3's 3 triggers
+        // and 1 merged run
+        Map<String, Double> expected = new LinkedHashMap<>();
+        expected.put("cfrun_service_triggers_total{job=\"cfrun-service\",source=\"alertmanager\",outcome=\"accepted\"}", 4.0);
+        expected.put("cfrun_service_triggers_total{job=\"cfrun-service\",source=\"alertmanager\",outcome=\"duplicate\"}", 9.0);
+        expected.put("cfrun_service_triggers_merged_total" + job, 4.0);
+        expected.put("sum(cfrun_service_runs_total" + job + ")", 6.0);
+        for (Map.Entry<String, Double> e : expected.entrySet()) {
+            assertEquals(e.getValue(), stack.value(e.getKey()), e.getKey());
+        }
+        Path audit = root.resolve("service/state/audit.jsonl");
+        List<JsonNode> lines = new ArrayList<>();
+        for (String l : Files.readAllLines(audit)) {
+            lines.add(JSON.readTree(l)); // each line one JSON object
+        }
+        JsonNode sent = JSON.readTree(stack.deliveries().get(0).body()).path("alerts").get(0);
+        String fingerprint = sent.path("fingerprint").asText();
+        List<JsonNode> accepted = lines.stream().filter(l -> l.path("event").asText().equals("accepted")
+                && l.path("fingerprint").asText().equals(fingerprint)).toList();
+        assertEquals(1, accepted.size(), () -> "accepted lines for fingerprint " + fingerprint + ": " + accepted);
+        long trigger = accepted.get(0).path("trigger").asLong();
+        long duplicates = lines.stream().filter(l -> l.path("event").asText().equals("duplicate")
+                && l.path("trigger").asLong() == trigger).count();
+        List<JsonNode> finished = lines.stream().filter(l -> l.path("event").asText().equals("run_finished")
+                && l.path("triggers").findValuesAsText("id").contains(String.valueOf(trigger))).toList();
+        assertEquals(9, duplicates, "duplicate lines for trigger " + trigger);
+        assertEquals(1, finished.size(), () -> "run_finished lines with trigger " + trigger + ": " + finished);
+        return String.format(Locale.ROOT, "metrics: Prometheus scraped /metrics (up=1); since the restart 4 triggers"
+                + " accepted, 9 duplicates, 4 merged, 6 runs; audit log: %d JSON lines, the re-sent alert (fingerprint %s):"
+                + " 1 accepted (trigger %d), %d duplicate, run %d finished %s", lines.size(), fingerprint, trigger,
+                duplicates, finished.get(0).path("run").asLong(), finished.get(0).path("result").asText());
+    }
+
     // --- helpers ---
 
     private List<JsonNode> runsCarrying(long triggerId) {
@@ -591,16 +652,17 @@ class AlertmanagerE2EIT {
                 + " (target <= +%.1f s)%n", median(outages, OURS, Outage::answeringS)
                 - median(outages, WEBHOOK, Outage::answeringS), MAX_SLOWER_S));
         StringBuilder text = new StringBuilder(summary).append(String.format(Locale.ROOT, "%nPrometheus 1 s scrape and"
-                + " evaluation, Alertmanager group_wait 0s; the web server SIGKILLed %d ms after a probe; %d cycles,"
-                + " designs alternating; set-up %.1f s, cycles %.1f s. Seconds after the kill until the receiver acted"
-                + " (hook script started / run started) and the web server answered; the receiver's run (hook script"
-                + " start to exit / the run's start to end, agent included); runs the receiver made:%n",
-                KILL_PHASE_MS, CYCLES, setupS, cyclesS));
-        text.append(String.format(Locale.ROOT, "%-8s %3s %-12s %9s %10s %7s %5s%n", "design", "n", "host", "receiver",
-                "answering", "run", "runs"));
+                + " evaluation, Alertmanager group_wait 0s; the web server SIGKILLed %d ms after an evaluation of the"
+                + " rule; %d cycles, designs alternating; set-up %.1f s, cycles %.1f s. The probes' scrapes start"
+                + " <probe> ms after the evaluations (a probe result that comes in as the rule is evaluated may fire a"
+                + " second later). Seconds after the kill until the receiver acted (hook script started / run started)"
+                + " and the web server answered; the receiver's run (hook script start to exit / the run's start to end,"
+                + " agent included); runs the receiver made:%n", KILL_AFTER_EVALUATION_MS, CYCLES, setupS, cyclesS));
+        text.append(String.format(Locale.ROOT, "%-8s %3s %-12s %5s %9s %10s %7s %5s%n", "design", "n", "host", "probe",
+                "receiver", "answering", "run", "runs"));
         for (Outage o : outages) {
-            text.append(String.format(Locale.ROOT, "%-8s %3d %-12s %9.3f %10.3f %7.3f %5d%n", o.design(), o.n(),
-                    o.host(), o.receiverS(), o.answeringS(), o.runS(), o.runs()));
+            text.append(String.format(Locale.ROOT, "%-8s %3d %-12s %5d %9.3f %10.3f %7.3f %5d%n", o.design(), o.n(),
+                    o.host(), o.probePhaseMs(), o.receiverS(), o.answeringS(), o.runS(), o.runs()));
         }
         System.out.println(text);
         toBuildLog(summary.toString());

@@ -18,11 +18,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 /**
  * Debian's Prometheus stack, private to a test: prometheus-blackbox-exporter probing one web server, Prometheus
@@ -109,18 +111,42 @@ final class PrometheusStack implements AutoCloseable {
         return query("ALERTS{alertname=\"" + ALERT + "\",alertstate=\"firing\"}").size() > 0;
     }
 
+    /** The value of an instant query that gives one series, or NaN when it gives none. */
+    double value(String promql) {
+        JsonNode r = query(promql);
+        if (r.size() > 1) {
+            throw new AssertionError(promql + " gives " + r.size() + " series: " + r);
+        }
+        return r.size() == 0 ? Double.NaN : Double.parseDouble(r.get(0).path("value").get(1).asText());
+    }
+
+    /** Epoch ms when the rule group last started an evaluation (it evaluates every second at that phase). */
+    long lastEvaluationMs() {
+        JsonNode groups = api("/api/v1/rules").path("groups");
+        for (JsonNode g : groups) {
+            if (g.path("name").asText().equals("e2e")) {
+                return Instant.parse(g.path("lastEvaluation").asText()).toEpochMilli();
+            }
+        }
+        throw new AssertionError("no rule group e2e: " + groups);
+    }
+
     /** An instant query; its {@code data.result} array. */
     JsonNode query(String promql) {
-        URI u = URI.create("http://127.0.0.1:" + prometheusPort + "/api/v1/query?query="
-                + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+        return api("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)).path("result");
+    }
+
+    /** A GET of Prometheus's HTTP API; its {@code data}. */
+    private JsonNode api(String pathAndQuery) {
+        URI u = URI.create("http://127.0.0.1:" + prometheusPort + pathAndQuery);
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(u).timeout(Duration.ofSeconds(5)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             JsonNode n = JSON.readTree(r.body());
             if (r.statusCode() != 200 || !"success".equals(n.path("status").asText())) {
-                throw new AssertionError("Prometheus query " + promql + ": HTTP " + r.statusCode() + " " + r.body());
+                throw new AssertionError("Prometheus " + pathAndQuery + ": HTTP " + r.statusCode() + " " + r.body());
             }
-            return n.path("data").path("result");
+            return n.path("data");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -168,6 +194,7 @@ final class PrometheusStack implements AutoCloseable {
         private Path tokenFile;
         private final Map<String, List<String>> receivers = new LinkedHashMap<>();
         private String capture;
+        private final Map<String, String> jobs = new LinkedHashMap<>();
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -194,6 +221,12 @@ final class PrometheusStack implements AutoCloseable {
         /** The receiver of alerts routed with label {@code design}: one webhook config per URL. */
         Builder receiver(String design, String... urls) {
             receivers.put(design, List.of(urls));
+            return this;
+        }
+
+        /** One more scrape job: {@code /metrics} of {@code hostPort} every second. */
+        Builder scrape(String job, String hostPort) {
+            jobs.put(job, hostPort);
             return this;
         }
 
@@ -275,7 +308,9 @@ final class PrometheusStack implements AutoCloseable {
                     + "  - { source_labels: [__param_target], target_label: instance }\n"
                     + "  - { target_label: __address__, replacement: \"127.0.0.1:" + bb + "\" }\n"
                     + "- job_name: route\n"
-                    + "  static_configs: [ { targets: [ \"127.0.0.1:" + endpointPort + "\" ] } ]\n";
+                    + "  static_configs: [ { targets: [ \"127.0.0.1:" + endpointPort + "\" ] } ]\n"
+                    + jobs.entrySet().stream().map(j -> "- job_name: " + j.getKey() + "\n  static_configs: [ { targets: [ \""
+                            + j.getValue() + "\" ] } ]\n").collect(Collectors.joining());
         }
 
         private String alertmanager() {

@@ -96,6 +96,11 @@ final class ServiceProcess implements AutoCloseable {
         launch();
     }
 
+    /** Where it listens, {@code 127.0.0.1:PORT}. */
+    String hostPort() {
+        return "127.0.0.1:" + port;
+    }
+
     String alertmanagerUrl() {
         return "http://127.0.0.1:" + port + "/v1/alertmanager";
     }
