@@ -57,8 +57,9 @@ final class ServiceProcess implements AutoCloseable {
      * @param dir       its directory: state/, service.log
      * @param workdir   the client's CFEngine work dir (identity, trusted server keys)
      * @param tokenFile the bearer token (mode 600)
+     * @param extra     more options ({@code --nagios-command-file FILE}, {@code --cooldown 0} …)
      */
-    static ServiceProcess start(Path repo, Path dir, Path workdir, Path tokenFile) throws IOException {
+    static ServiceProcess start(Path repo, Path dir, Path workdir, Path tokenFile, String... extra) throws IOException {
         Path launcher = repo.resolve("bin/cfrun-service");
         if (!Files.isRegularFile(repo.resolve("remediation-service/target/cfrun-service.jar"))) {
             throw new AssertionError("remediation-service/target/cfrun-service.jar missing: build the reactor first"
@@ -66,8 +67,9 @@ final class ServiceProcess implements AutoCloseable {
         }
         Files.createDirectories(dir.resolve("state"));
         int port = CfServerd.freePort("127.0.0.1");
-        List<String> cmd = List.of(launcher.toString(), "--listen", "127.0.0.1:" + port, "--workdir", workdir.toString(),
-                "--state", dir.resolve("state").toString(), "--token-file", tokenFile.toString());
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "--listen", "127.0.0.1:" + port, "--workdir",
+                workdir.toString(), "--state", dir.resolve("state").toString(), "--token-file", tokenFile.toString()));
+        cmd.addAll(List.of(extra));
         ServiceProcess s = new ServiceProcess(cmd, dir.resolve("service.log"), port, Files.readString(tokenFile).strip());
         s.launch();
         return s;
@@ -102,7 +104,12 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     String alertmanagerUrl() {
-        return "http://127.0.0.1:" + port + "/v1/alertmanager";
+        return url("/v1/alertmanager");
+    }
+
+    /** The URL of one of its endpoints, e.g. {@code /v1/nagios}. */
+    String url(String path) {
+        return "http://127.0.0.1:" + port + path;
     }
 
     Answer post(String path, byte[] json) {
@@ -123,6 +130,11 @@ final class ServiceProcess implements AutoCloseable {
         List<JsonNode> out = new ArrayList<>();
         a.json().path("runs").forEach(out::add);
         return out;
+    }
+
+    /** Its log (stdout and stderr). */
+    Path log() {
+        return log;
     }
 
     /** The end of its log. */
