@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the test peers if missing (Debian's cfengine3, nagios4-core, icinga2), makes a Docker engine and the
-# cf-serverd 3.15 / 3.21 / 3.24 images available for the interop tests, then builds and runs every test:
+# Installs the test peers if missing (Debian's cfengine3, nagios4-core, icinga2, the Prometheus stack and
+# webhook), makes a Docker engine and the cf-serverd 3.15 / 3.21 / 3.24 images available for the interop tests,
+# then builds and runs every test:
 # unit tests (surefire), the integration tests against real cf-serverd processes and containers (failsafe),
 # prints the interop matrix, and fuzzes each parser for 10,000 executions (scripts/fuzz.sh).
 #   Docker: an engine that already answers is used as it is. Otherwise, as root, Debian's dockerd is
@@ -18,6 +19,7 @@ cd "$(dirname "$0")/.."
 install_cfengine
 install_nagios
 install_icinga
+install_prometheus
 
 finish() {
   local rc=$?

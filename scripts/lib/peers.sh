@@ -2,6 +2,8 @@
 #   Debian's cfengine3 (cf-serverd, cf-key, cf-runagent) and, for the Nagios end-to-end test,
 #   nagios4-core + monitoring-plugins-basic (not the nagios4 metapackage, which pulls Apache and PHP);
 #   for the Icinga 2 end-to-end test, icinga2 (its daemon is not started: the test runs a private instance);
+#   for the Alertmanager end-to-end test, Debian's Prometheus stack: prometheus, prometheus-alertmanager,
+#   prometheus-blackbox-exporter, and webhook (adnanh/webhook, the do-it-yourself receiver it is compared with);
 #   for the interop tests, Debian's Docker engine and debootstrap (scripts/lib/docker.sh starts it confined).
 # Packaged daemons are not started: where no policy-rc.d forbids it, one is installed for the
 # duration of the installation only.
@@ -39,6 +41,14 @@ install_nagios() {
 install_icinga() {
   [ -x /usr/sbin/icinga2 ] && [ -x /usr/lib/nagios/plugins/check_http ] && [ -x /usr/bin/python3 ] && return 0
   _apt_install icinga2 monitoring-plugins-basic python3
+}
+
+install_prometheus() {
+  local b
+  for b in /usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/prometheus-blackbox-exporter \
+      /usr/bin/webhook /usr/bin/python3 /usr/bin/setsid; do
+    [ -x "$b" ] || { _apt_install prometheus prometheus-alertmanager prometheus-blackbox-exporter webhook python3; return; }
+  done
 }
 
 install_docker() {

@@ -22,6 +22,10 @@ final class Peers {
     static final Path CHECK_HTTP = Path.of("/usr/lib/nagios/plugins/check_http");
     static final Path PYTHON3 = Path.of("/usr/bin/python3");
     static final Path SETSID = Path.of("/usr/bin/setsid");
+    static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
+    static final Path ALERTMANAGER = Path.of("/usr/bin/prometheus-alertmanager");
+    static final Path BLACKBOX_EXPORTER = Path.of("/usr/bin/prometheus-blackbox-exporter");
+    static final Path WEBHOOK = Path.of("/usr/bin/webhook");
 
     private Peers() {
     }
@@ -53,6 +57,17 @@ final class Peers {
     static void requireIcinga() {
         require("icinga2 monitoring-plugins-basic python3 (apt-get install --no-install-recommends)",
                 ICINGA2, CHECK_HTTP, PYTHON3, SETSID);
+    }
+
+    /**
+     * Fails under CI, skips elsewhere, when the Alertmanager end-to-end peers are missing: Debian's prometheus,
+     * prometheus-alertmanager, prometheus-blackbox-exporter (none of their daemons started: the test runs private
+     * instances), webhook (the do-it-yourself receiver compared with), python3 (the web server).
+     */
+    static void requirePrometheusStack() {
+        require("prometheus prometheus-alertmanager prometheus-blackbox-exporter webhook python3"
+                + " (apt-get install --no-install-recommends)", PROMETHEUS, ALERTMANAGER, BLACKBOX_EXPORTER, WEBHOOK,
+                PYTHON3, SETSID);
     }
 
     private static void require(String what, Path... programs) {
