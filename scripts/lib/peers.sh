@@ -1,6 +1,7 @@
 # Sourced by the scripts: installs the real peers the tests talk to, when missing:
 #   Debian's cfengine3 (cf-serverd, cf-key, cf-runagent) and, for the Nagios end-to-end test,
-#   nagios4-core + monitoring-plugins-basic (not the nagios4 metapackage, which pulls Apache and PHP);
+#   nagios4-core + monitoring-plugins-basic (not the nagios4 metapackage, which pulls Apache and PHP), and curl
+#   (the service's event command);
 #   for the Icinga 2 end-to-end test, icinga2 (its daemon is not started: the test runs a private instance);
 #   for the Alertmanager end-to-end test, Debian's Prometheus stack: prometheus, prometheus-alertmanager,
 #   prometheus-blackbox-exporter, and webhook (adnanh/webhook, the do-it-yourself receiver it is compared with);
@@ -34,13 +35,15 @@ install_cfengine() {
 }
 
 install_nagios() {
-  [ -x /usr/sbin/nagios4 ] && [ -x /usr/lib/nagios/plugins/check_http ] && [ -x /usr/bin/python3 ] && return 0
-  _apt_install nagios4-core monitoring-plugins-basic python3
+  [ -x /usr/sbin/nagios4 ] && [ -x /usr/lib/nagios/plugins/check_http ] && [ -x /usr/bin/python3 ] && [ -x /usr/bin/curl ] \
+    && return 0
+  _apt_install nagios4-core monitoring-plugins-basic python3 curl
 }
 
 install_icinga() {
-  [ -x /usr/sbin/icinga2 ] && [ -x /usr/lib/nagios/plugins/check_http ] && [ -x /usr/bin/python3 ] && return 0
-  _apt_install icinga2 monitoring-plugins-basic python3
+  [ -x /usr/sbin/icinga2 ] && [ -x /usr/lib/nagios/plugins/check_http ] && [ -x /usr/bin/python3 ] && [ -x /usr/bin/curl ] \
+    && return 0
+  _apt_install icinga2 monitoring-plugins-basic python3 curl
 }
 
 install_prometheus() {

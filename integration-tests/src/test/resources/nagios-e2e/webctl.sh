@@ -7,7 +7,7 @@ set -u
 act=$1 port=$2 dir=$3
 pidf=$dir/web.pid
 now() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
-caller=$(tr '\0' ' ' < /proc/$PPID/cmdline 2>/dev/null | cut -c1-120)
+caller=$(tr '\0' ' ' < /proc/$PPID/cmdline 2>/dev/null | cut -c1-400)
 log() { echo "$(now) webctl[$$]: $* caller=\"${caller% }\"" >> "$dir/webctl.log"; }
 # "alive" = the pid is not a zombie and the port accepts connections. kill -0 alone is wrong: a killed
 # orphan is reparented to PID 1, which may reap it only later, and kill -0 still succeeds on the corpse.

@@ -49,21 +49,7 @@ class IcingaE2EIT {
         boolean passed = false;
         try {
             lab = SelfHealingLab.start(module, root);
-            Icinga.Builder b = Icinga.builder(root.resolve("icinga")).file("e2e.conf");
-            icinga = b.value("HOST", HOST)
-                    .value("PORT_CLASSIC", lab.loop(Design.CLASSIC).port())
-                    .value("PORT_OURS", lab.loop(Design.OURS).port())
-                    .value("PORT_RECHECK", lab.loop(Design.RECHECK).port())
-                    .value("CHECK_TIMED", lab.checkTimed).value("CHECK_LOG", lab.checkLog)
-                    .value("HANDLER", lab.handler).value("CFSERVERD_PORT", lab.server.port())
-                    .value("OURS_WORKDIR", lab.oursWd.workdir)
-                    .value("OURS_STATE", lab.loop(Design.OURS).stateDir()).value("OURS_LOG", lab.loop(Design.OURS).log())
-                    .value("RECHECK_STATE", lab.loop(Design.RECHECK).stateDir())
-                    .value("RECHECK_LOG", lab.loop(Design.RECHECK).log())
-                    .value("API_URL", b.apiUrl()).value("RECHECK_PASSWORD_FILE", b.recheckPasswordFile())
-                    .value("CA", b.ca())
-                    .value("CLASSIC_HANDLER", lab.classicHandler)
-                    .start();
+            icinga = handlerObjects(Icinga.builder(root.resolve("icinga")), lab).start();
             for (Loop l : lab.loops) {
                 icinga.waitOkHard(HOST, l.service(), Duration.ofSeconds(30));
             }
@@ -85,6 +71,23 @@ class IcingaE2EIT {
         } finally {
             SelfHealingLab.finish("IcingaE2EIT", root, passed, icinga, lab);
         }
+    }
+
+    /** e2e.conf (the three handler designs' services and event commands) and its values, from the lab. */
+    static Icinga.Builder handlerObjects(Icinga.Builder b, SelfHealingLab lab) {
+        return b.file("e2e.conf").value("HOST", HOST)
+                .value("PORT_CLASSIC", lab.loop(Design.CLASSIC).port())
+                .value("PORT_OURS", lab.loop(Design.OURS).port())
+                .value("PORT_RECHECK", lab.loop(Design.RECHECK).port())
+                .value("CHECK_TIMED", lab.checkTimed).value("CHECK_LOG", lab.checkLog)
+                .value("HANDLER", lab.handler).value("CFSERVERD_PORT", lab.server.port())
+                .value("OURS_WORKDIR", lab.oursWd.workdir)
+                .value("OURS_STATE", lab.loop(Design.OURS).stateDir()).value("OURS_LOG", lab.loop(Design.OURS).log())
+                .value("RECHECK_STATE", lab.loop(Design.RECHECK).stateDir())
+                .value("RECHECK_LOG", lab.loop(Design.RECHECK).log())
+                .value("API_URL", b.apiUrl()).value("RECHECK_PASSWORD_FILE", b.recheckPasswordFile())
+                .value("CA", b.ca())
+                .value("CLASSIC_HANDLER", lab.classicHandler);
     }
 
     /** Icinga 2 as {@link Recovery} sees it: its REST API (as the test's user) and the CompatLogger's log. */

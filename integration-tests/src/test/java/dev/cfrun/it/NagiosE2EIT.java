@@ -53,19 +53,7 @@ class NagiosE2EIT {
         try {
             lab = SelfHealingLab.start(module, root);
             Path runDir = root.resolve("nagios");
-            nagios = Nagios.builder(runDir).file("objects/e2e.cfg")
-                    .value("PORT_CLASSIC", lab.loop(Design.CLASSIC).port())
-                    .value("PORT_OURS", lab.loop(Design.OURS).port())
-                    .value("PORT_RECHECK", lab.loop(Design.RECHECK).port())
-                    .value("CHECK_TIMED", lab.checkTimed).value("CHECK_LOG", lab.checkLog)
-                    .value("HANDLER", lab.handler).value("CFSERVERD_PORT", lab.server.port())
-                    .value("CHECK_CFSERVERD", lab.checkCfserverd).value("CFSERVERD_KEY", lab.server.digest())
-                    .value("OURS_WORKDIR", lab.oursWd.workdir)
-                    .value("OURS_STATE", lab.loop(Design.OURS).stateDir()).value("OURS_LOG", lab.loop(Design.OURS).log())
-                    .value("RECHECK_STATE", lab.loop(Design.RECHECK).stateDir())
-                    .value("RECHECK_LOG", lab.loop(Design.RECHECK).log())
-                    .value("CLASSIC_HANDLER", lab.classicHandler)
-                    .start();
+            nagios = handlerObjects(Nagios.builder(runDir), lab).start();
             for (Loop l : lab.loops) {
                 nagios.waitForService(HOST, l.service(), 0, true, Duration.ofSeconds(30));
             }
@@ -112,6 +100,22 @@ class NagiosE2EIT {
         } finally {
             SelfHealingLab.finish("NagiosE2EIT", root, passed, nagios, lab);
         }
+    }
+
+    /** objects/e2e.cfg (the three handler designs' services and commands) and its values, from the lab. */
+    static Nagios.Builder handlerObjects(Nagios.Builder b, SelfHealingLab lab) {
+        return b.file("objects/e2e.cfg")
+                .value("PORT_CLASSIC", lab.loop(Design.CLASSIC).port())
+                .value("PORT_OURS", lab.loop(Design.OURS).port())
+                .value("PORT_RECHECK", lab.loop(Design.RECHECK).port())
+                .value("CHECK_TIMED", lab.checkTimed).value("CHECK_LOG", lab.checkLog)
+                .value("HANDLER", lab.handler).value("CFSERVERD_PORT", lab.server.port())
+                .value("CHECK_CFSERVERD", lab.checkCfserverd).value("CFSERVERD_KEY", lab.server.digest())
+                .value("OURS_WORKDIR", lab.oursWd.workdir)
+                .value("OURS_STATE", lab.loop(Design.OURS).stateDir()).value("OURS_LOG", lab.loop(Design.OURS).log())
+                .value("RECHECK_STATE", lab.loop(Design.RECHECK).stateDir())
+                .value("RECHECK_LOG", lab.loop(Design.RECHECK).log())
+                .value("CLASSIC_HANDLER", lab.classicHandler);
     }
 
     /** Nagios as {@link Recovery} sees it: status.dat (rewritten every second) and nagios.log. */

@@ -23,6 +23,7 @@ import java.util.Random;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.DoubleStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -237,11 +238,7 @@ final class Recovery {
             text.append(String.format(Locale.ROOT, "%-21s %5d %6.3f %9.3f %7.3f  %s%n", c.loop(), c.n(), c.phaseS(),
                     c.criticalS(), c.okS(), c.events()));
         }
-        Files.writeString(reportFile, text);
-        System.out.println(text);
-        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        err.print(summary); // test output goes to a file (redirectTestOutputToFile): the fork's stderr reaches the build log
-        err.flush();
+        publish(summary, text, reportFile);
 
         List<String> problems = new ArrayList<>();
         if (!(critRatio <= MAX_CRITICAL_TO_OK_RATIO)) {
@@ -256,6 +253,18 @@ final class Recovery {
             problems.add("ours+recheck reached a HARD state (a notification would have gone out)");
         }
         return problems;
+    }
+
+    /**
+     * Writes the report to {@code reportFile} and the test's output, and its summary to the build log (test output
+     * goes to a file, redirectTestOutputToFile: the fork's stderr reaches the build log).
+     */
+    static void publish(CharSequence summary, CharSequence text, Path reportFile) throws IOException {
+        Files.writeString(reportFile, text);
+        System.out.println(text);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        err.print(summary);
+        err.flush();
     }
 
     /**
@@ -324,7 +333,11 @@ final class Recovery {
     }
 
     static double median(List<Cycle> cycles, Loop l, ToDoubleFunction<Cycle> f) {
-        double[] v = cycles.stream().filter(c -> c.loop().equals(l.name())).mapToDouble(f).sorted().toArray();
+        return median(cycles.stream().filter(c -> c.loop().equals(l.name())).mapToDouble(f));
+    }
+
+    static double median(DoubleStream values) {
+        double[] v = values.sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 

@@ -9,8 +9,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,7 +35,15 @@ final class SelfHealingLab implements AutoCloseable {
         /** bin/cfrun-event-handler without a re-check. */
         OURS("ours", "HTTP-ours"),
         /** bin/cfrun-event-handler asking the monitoring system to check again once the repair is done. */
-        RECHECK("ours+recheck", "HTTP-recheck");
+        RECHECK("ours+recheck", "HTTP-recheck"),
+        /**
+         * The documented curl event command posting to bin/cfrun-service, which runs the agent and asks the
+         * monitoring system to check again (NagiosServiceE2EIT only).
+         */
+        SERVICE("service(curl)", "HTTP-service");
+
+        /** The designs of NagiosE2EIT and IcingaE2EIT. */
+        static final Set<Design> HANDLERS = EnumSet.of(CLASSIC, OURS, RECHECK);
 
         final String label;
         final String service;
@@ -89,11 +99,17 @@ final class SelfHealingLab implements AutoCloseable {
         return loops.stream().filter(l -> l.design() == d).findFirst().orElseThrow();
     }
 
-    /**
-     * Cleans {@code root}, starts cf-serverd with both monitoring keys trusted and admitted, the three web
-     * servers, and writes the scripts (webctl.sh, check-timed.sh, the classic handler) under {@code root}.
-     */
+    /** {@link #start(Path, Path, Set)} with the three handler designs ({@link Design#HANDLERS}). */
     static SelfHealingLab start(Path module, Path root) throws IOException {
+        return start(module, root, Design.HANDLERS);
+    }
+
+    /**
+     * Cleans {@code root}, starts cf-serverd with both monitoring keys trusted and admitted, one web server
+     * per design, and writes the scripts (webctl.sh, check-timed.sh, the classic handler) under {@code root}.
+     * The classic handler's log belongs to the first design's loop: {@code designs} must hold CLASSIC.
+     */
+    static SelfHealingLab start(Path module, Path root, Set<Design> designs) throws IOException {
         Path repo = module.getParent();
         for (String bin : List.of("bin/cfrun-event-handler", "bin/check_cfserverd")) {
             assertTrue(Files.isExecutable(repo.resolve(bin)), repo.resolve(bin) + " missing");
@@ -107,7 +123,7 @@ final class SelfHealingLab implements AutoCloseable {
         Path webctl = copyScript("webctl.sh", root.resolve("bin/webctl.sh"), Map.of());
         Path checkTimed = copyScript("check-timed.sh", root.resolve("bin/check-timed.sh"), Map.of());
         List<Loop> loops = new ArrayList<>();
-        for (Design d : Design.values()) {
+        for (Design d : EnumSet.copyOf(designs)) {
             String n = d.name().toLowerCase(java.util.Locale.ROOT);
             Path log = d == Design.CLASSIC ? root.resolve("classic/classic-handler.log")
                     : root.resolve("monitor-home/" + n + "-handler.log");
@@ -167,19 +183,29 @@ final class SelfHealingLab implements AutoCloseable {
         for (Loop l : loops) {
             problems.addAll(Recovery.runsFinished(l, cycles, Duration.ofSeconds(15)));
         }
-        String serverLog = server.log();
         for (Loop l : loops) {
-            String cls = l.design().agentClass();
-            if (!serverLog.contains("cf-serverd executing cfruncommand: ") || !serverLog.contains("-D " + cls)) {
-                problems.add("cf-serverd's log has no cfruncommand with -D " + cls + ":\n" + serverLog);
-            }
-            List<String> webctlLog = Files.readAllLines(l.webDir().resolve("webctl.log"));
-            long agentStarts = webctlLog.stream()
-                    .filter(s -> s.contains("action=started") && s.contains("cf-agent") && s.contains("-D " + cls)).count();
-            if (agentStarts < perLoop) {
-                problems.add(l.name() + ": the agent (-D " + cls + ") restarted the web server " + agentStarts
-                        + " times in " + perLoop + " cycles:\n" + String.join("\n", webctlLog));
-            }
+            problems.addAll(agentProblems(l, perLoop));
+        }
+        return problems;
+    }
+
+    /**
+     * Whether the agent did the repairs: cf-serverd ran it with the loop's class, and it restarted the loop's
+     * web server at least {@code cycles} times. Returns the problems found.
+     */
+    List<String> agentProblems(Loop l, int cycles) throws IOException {
+        List<String> problems = new ArrayList<>();
+        String serverLog = server.log();
+        String cls = l.design().agentClass();
+        if (!serverLog.contains("cf-serverd executing cfruncommand: ") || !serverLog.contains("-D " + cls)) {
+            problems.add("cf-serverd's log has no cfruncommand with -D " + cls + ":\n" + serverLog);
+        }
+        List<String> webctlLog = Files.readAllLines(l.webDir().resolve("webctl.log"));
+        long agentStarts = webctlLog.stream()
+                .filter(s -> s.contains("action=started") && s.contains("cf-agent") && s.contains("-D " + cls)).count();
+        if (agentStarts < cycles) {
+            problems.add(l.name() + ": the agent (-D " + cls + ") restarted the web server " + agentStarts
+                    + " times in " + cycles + " cycles:\n" + String.join("\n", webctlLog));
         }
         return problems;
     }

@@ -60,13 +60,21 @@ final class ServiceProcess implements AutoCloseable {
      * @param extra     more options ({@code --nagios-command-file FILE}, {@code --cooldown 0} …)
      */
     static ServiceProcess start(Path repo, Path dir, Path workdir, Path tokenFile, String... extra) throws IOException {
+        return start(repo, dir, workdir, tokenFile, CfServerd.freePort("127.0.0.1"), extra);
+    }
+
+    /**
+     * As {@link #start(Path, Path, Path, Path, String...)}, on this port: for a monitoring system that must be
+     * configured with the service's URL before the service can start (Icinga: the service reads the API's CA).
+     */
+    static ServiceProcess start(Path repo, Path dir, Path workdir, Path tokenFile, int port, String... extra)
+            throws IOException {
         Path launcher = repo.resolve("bin/cfrun-service");
         if (!Files.isRegularFile(repo.resolve("remediation-service/target/cfrun-service.jar"))) {
             throw new AssertionError("remediation-service/target/cfrun-service.jar missing: build the reactor first"
                     + " (mvn -B -o package -DskipTests -pl remediation-service,integration-tests -am)");
         }
         Files.createDirectories(dir.resolve("state"));
-        int port = CfServerd.freePort("127.0.0.1");
         List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "--listen", "127.0.0.1:" + port, "--workdir",
                 workdir.toString(), "--state", dir.resolve("state").toString(), "--token-file", tokenFile.toString()));
         cmd.addAll(List.of(extra));
