@@ -181,9 +181,10 @@ final class ServiceE2E {
      */
     private static Cycle cycle(Monitor m, SelfHealingLab lab, Loop l, int n) throws Exception {
         m.waitOkHard().accept(l.service());
-        // Nagios' $LASTSERVICESTATECHANGE$ has whole seconds, and the service's dedupe key is made of it: an outage
-        // in the same second as the last one (CRITICAL, OK, CRITICAL within a second: this test's pace, not a
-        // checker's) would be a duplicate of it, and rightly not run. Kill in a later second than the last check
+        // $LASTSERVICESTATECHANGE$ has whole seconds, and the service's dedupe key is made of it: an outage in the
+        // same second as the last one (CRITICAL, OK, CRITICAL within a second: this test's pace, not a checker's)
+        // would be a duplicate of it. Nagios' command also sends $SERVICEEVENTID$, which tells them apart; Icinga 2
+        // has no such macro, so both monitors keep the outages a second apart. Kill in a later second than the last check
         // result (from the check log: status.dat may be a second old), with a margin for the processing.
         List<Recovery.Check> checks = Recovery.Check.readAll(lab.checkLog, l.service());
         long last = checks.isEmpty() ? 0 : checks.get(checks.size() - 1).time().toEpochMilli() + 200;

@@ -40,6 +40,11 @@ public record MonitorEvent(Map<String, String> fields) {
     public static final String ATTEMPT = "attempt";
     /** When the state last changed ({@code $LASTSERVICESTATECHANGE$}, {@code $service.last_state_change$}). */
     public static final String LAST_STATE_CHANGE = "last_state_change";
+    /**
+     * Nagios' number of the current state ({@code $SERVICEEVENTID$}, {@code $HOSTEVENTID$}), unique per state
+     * change: two outages within one second differ only in it.
+     */
+    public static final String EVENT_ID = "event_id";
     /** Classes to define, comma-separated; canonified. */
     public static final String CLASSES = "classes";
     /** Bundles to run, comma-separated. */
@@ -52,10 +57,10 @@ public record MonitorEvent(Map<String, String> fields) {
     public static final String HARD = "hard";
     /** Every field, in the order the documentation lists them. */
     public static final List<String> FIELDS = List.of(HOST, ADDRESS, PORT, SERVICE, STATE, STATE_TYPE, ATTEMPT,
-            LAST_STATE_CHANGE, CLASSES, BUNDLES, STATES, SOFT_ATTEMPT, HARD);
+            LAST_STATE_CHANGE, EVENT_ID, CLASSES, BUNDLES, STATES, SOFT_ATTEMPT, HARD);
     private static final Set<String> KNOWN = Set.copyOf(FIELDS);
     private static final Set<String> LISTS = Set.of(CLASSES, BUNDLES, STATES);
-    private static final Set<String> NUMBERS = Set.of(PORT, ATTEMPT, SOFT_ATTEMPT, LAST_STATE_CHANGE);
+    private static final Set<String> NUMBERS = Set.of(PORT, ATTEMPT, SOFT_ATTEMPT, LAST_STATE_CHANGE, EVENT_ID);
 
     /** An unmodifiable copy. */
     public MonitorEvent {

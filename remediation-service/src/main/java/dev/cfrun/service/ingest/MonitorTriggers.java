@@ -25,7 +25,8 @@ import java.util.Map;
  *   5308;</li>
  *   <li>classes: {@code classes} (comma list, each canonified as CFEngine does), by default the handler's
  *   documented naming {@code nagios_<service>_<state>} ({@code nagios_host_<state>} for a host event);</li>
- *   <li>dedupe key {@code <source>:<host>;<service>;<state>;<state_type>;<attempt>;<last_state_change>}: the
+ *   <li>dedupe key {@code <source>:<host>;<service>;<state>;<state_type>;<attempt>;<last_state_change>}
+ *   (then {@code ;e<event_id>} when given): the
  *   same event posted again is a duplicate, the next outage is not; without {@code last_state_change} the
  *   minute of arrival stands in for it;</li>
  *   <li>cooldown key {@code nagios:<service>} (per host: the same repair, whichever system asked);</li>
@@ -79,6 +80,7 @@ public final class MonitorTriggers {
         List<String> classes = classes(e, service, state, limits);
         List<String> bundles = bundles(e, limits);
         String lastChange = lastStateChange(e);
+        String eventId = eventId(e);
         if (!d.act()) {
             return new MonitorDecision(null, d.reason());
         }
@@ -93,9 +95,13 @@ public final class MonitorTriggers {
         if (lastChange != null) {
             labels.put(MonitorEvent.LAST_STATE_CHANGE, lastChange);
         }
+        if (eventId != null) {
+            labels.put(MonitorEvent.EVENT_ID, eventId);
+        }
         String dedupe = source.name().toLowerCase(Locale.ROOT) + ":" + String.join(";", part(host),
                 part(service == null ? "" : service), state, type, attempt,
-                lastChange != null ? lastChange : "t" + receivedAt.getEpochSecond() / 60);
+                lastChange != null ? lastChange : "t" + receivedAt.getEpochSecond() / 60)
+                + (eventId != null ? ";e" + eventId : "");
         Trigger t = new Trigger(source, dedupe, COOLDOWN_PREFIX + (service == null ? "" : service), null, receivedAt,
                 address, classes, bundles, labels);
         return new MonitorDecision(t, d.reason());
@@ -209,6 +215,15 @@ public final class MonitorTriggers {
         if (v != null && !v.matches("\\d[0-9.eE+-]{0,31}")) {
             throw new PayloadException(MonitorEvent.LAST_STATE_CHANGE + ": a time in seconds since 1970 (e.g."
                     + " 1733500000 or 1733500000.25), not '" + JsonFields.clip(v) + "'");
+        }
+        return v;
+    }
+
+    private static String eventId(MonitorEvent e) throws PayloadException {
+        String v = e.get(MonitorEvent.EVENT_ID);
+        if (v != null && !v.matches("\\d{1,19}")) {
+            throw new PayloadException(MonitorEvent.EVENT_ID + ": a whole number ($SERVICEEVENTID$ or $HOSTEVENTID$),"
+                    + " not '" + JsonFields.clip(v) + "'");
         }
         return v;
     }

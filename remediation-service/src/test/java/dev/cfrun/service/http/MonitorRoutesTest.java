@@ -62,14 +62,15 @@ class MonitorRoutesTest {
             + " --data-urlencode 'host=$HOSTNAME$' --data-urlencode 'address=$HOSTADDRESS$'"
             + " --data-urlencode 'service=$SERVICEDESC$' --data-urlencode 'state=$SERVICESTATE$'"
             + " --data-urlencode 'state_type=$SERVICESTATETYPE$' --data-urlencode 'attempt=$SERVICEATTEMPT$'"
-            + " --data-urlencode 'last_state_change=$LASTSERVICESTATECHANGE$' --data-urlencode 'soft_attempt=1'"
+            + " --data-urlencode 'last_state_change=$LASTSERVICESTATECHANGE$'"
+            + " --data-urlencode 'event_id=$SERVICEEVENTID$' --data-urlencode 'soft_attempt=1'"
             + " http://127.0.0.1:9308/v1/nagios";
     /** The host command of docs/alertmanager.md, verbatim. */
     static final String NAGIOS_HOST_COMMAND = "/usr/bin/curl -sS -m 10 -H @/etc/cfrun/curl-auth"
             + " --data-urlencode 'host=$HOSTNAME$' --data-urlencode 'address=$HOSTADDRESS$'"
             + " --data-urlencode 'state=$HOSTSTATE$' --data-urlencode 'state_type=$HOSTSTATETYPE$'"
             + " --data-urlencode 'attempt=$HOSTATTEMPT$' --data-urlencode 'last_state_change=$LASTHOSTSTATECHANGE$'"
-            + " http://127.0.0.1:9308/v1/nagios";
+            + " --data-urlencode 'event_id=$HOSTEVENTID$' http://127.0.0.1:9308/v1/nagios";
     /** The Icinga 2 EventCommand's command array of docs/alertmanager.md, verbatim. */
     static final List<String> ICINGA_SERVICE_COMMAND = List.of("/usr/bin/curl", "-sS", "-m", "10",
             "-H", "@/etc/cfrun/curl-auth",
@@ -235,7 +236,7 @@ class MonitorRoutesTest {
     void theDocumentedNagiosCommandsPostTheEvent() throws Exception {
         Map<String, String> macros = Map.of("HOSTNAME", "web-01", "HOSTADDRESS", "192.0.2.20",
                 "SERVICEDESC", "HTTP ours", "SERVICESTATE", "CRITICAL", "SERVICESTATETYPE", "SOFT",
-                "SERVICEATTEMPT", "1", "LASTSERVICESTATECHANGE", "1733526445");
+                "SERVICEATTEMPT", "1", "LASTSERVICESTATECHANGE", "1733526445", "SERVICEEVENTID", "4711");
         String out = run(List.of("/bin/sh", "-c", expand(local(NAGIOS_SERVICE_COMMAND), macros)));
         assertTrue(out.contains("\"action\":\"run\""), out);
         StoredTrigger t = store.queued(10).get(0);
@@ -243,22 +244,23 @@ class MonitorRoutesTest {
         assertEquals(HostAddress.of("192.0.2.20", 5308), t.trigger().host());
         assertEquals(List.of("nagios_HTTP_ours_CRITICAL"), t.trigger().classes());
         assertEquals(Map.of("host", "web-01", "service", "HTTP ours", "state", "CRITICAL", "state_type", "SOFT",
-                "attempt", "1", "last_state_change", "1733526445"), t.trigger().labels());
-        assertEquals("nagios:web-01;HTTP ours;CRITICAL;SOFT;1;1733526445", t.trigger().dedupeKey());
+                "attempt", "1", "last_state_change", "1733526445", "event_id", "4711"), t.trigger().labels());
+        assertEquals("nagios:web-01;HTTP ours;CRITICAL;SOFT;1;1733526445;e4711", t.trigger().dedupeKey());
 
         Map<String, String> host = Map.of("HOSTNAME", "web-02", "HOSTADDRESS", "192.0.2.21", "HOSTSTATE", "DOWN",
-                "HOSTSTATETYPE", "HARD", "HOSTATTEMPT", "3", "LASTHOSTSTATECHANGE", "1733526500");
+                "HOSTSTATETYPE", "HARD", "HOSTATTEMPT", "3", "LASTHOSTSTATECHANGE", "1733526500", "HOSTEVENTID", "4712");
         out = run(List.of("/bin/sh", "-c", expand(local(NAGIOS_HOST_COMMAND), host)));
         assertTrue(out.contains("\"action\":\"run\""), out);
         StoredTrigger h = store.queued(10).get(1);
         assertEquals(List.of("nagios_host_DOWN"), h.trigger().classes());
         assertEquals(Map.of("host", "web-02", "state", "DOWN", "state_type", "HARD", "attempt", "3",
-                "last_state_change", "1733526500"), h.trigger().labels());
+                "last_state_change", "1733526500", "event_id", "4712"), h.trigger().labels());
 
         // a recovery: 200, nothing stored
         out = run(List.of("/bin/sh", "-c", expand(local(NAGIOS_SERVICE_COMMAND), Map.of("HOSTNAME", "web-01",
                 "HOSTADDRESS", "192.0.2.20", "SERVICEDESC", "HTTP ours", "SERVICESTATE", "OK",
-                "SERVICESTATETYPE", "HARD", "SERVICEATTEMPT", "1", "LASTSERVICESTATECHANGE", "1733526600"))));
+                "SERVICESTATETYPE", "HARD", "SERVICEATTEMPT", "1", "LASTSERVICESTATECHANGE", "1733526600",
+                "SERVICEEVENTID", "4713"))));
         assertTrue(out.contains("\"action\":\"skip\""), out);
         assertEquals(2, store.queued(10).size());
     }

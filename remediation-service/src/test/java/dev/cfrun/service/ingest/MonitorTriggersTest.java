@@ -131,6 +131,17 @@ class MonitorTriggersTest {
     }
 
     @Test
+    void twoOutagesWithinOneSecondDifferByNagiosEventId() throws Exception {
+        // CRITICAL, OK, CRITICAL within one second: $LASTSERVICESTATECHANGE$ (whole seconds) is the same
+        Map<String, String> first = event("last_state_change", "1733526445", "event_id", "4711");
+        Map<String, String> second = event("last_state_change", "1733526445", "event_id", "4713");
+        assertNotEquals(decide(first).trigger().dedupeKey(), decide(second).trigger().dedupeKey());
+        assertEquals(decide(first).trigger().dedupeKey(), decide(event("last_state_change", "1733526445",
+                "event_id", "4711")).trigger().dedupeKey(), "the same event posted again");
+        assertEquals("4711", decide(first).trigger().labels().get("event_id"));
+    }
+
+    @Test
     void givenClassesAreCanonifiedAndBundlesChecked() throws Exception {
         Trigger t = decide(event("classes", "nagios_HTTP-ours_CRITICAL, web restart,,web_restart",
                 "bundles", "restart_web,ns:fix")).trigger();
@@ -173,6 +184,8 @@ class MonitorTriggersTest {
             "classes|' , '|classes: no class named",
             "bundles|restart-web|bundles: invalid bundle name 'restart-web'",
             "last_state_change|yesterday|last_state_change: a time in seconds",
+            "event_id|$SERVICEEVENTID$|event_id: a whole number",
+            "event_id|12.5|event_id: a whole number",
     })
     void badFieldsAreA400WithTheReason(String field, String value, String message) {
         String m = error(event(field, value == null ? null : value));
