@@ -188,9 +188,9 @@ public final class SqliteStore implements Store {
         long started = SqliteRows.micros(at);
         return tx("startRun", c -> {
             boolean retried = false;
-            for (long id : ids) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT state, host, port, retried_after_restart FROM triggers WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT state, host, port, retried_after_restart FROM triggers WHERE id = ?")) {
+                for (long id : ids) {
                     ps.setLong(1, id);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (!rs.next()) {
@@ -215,9 +215,18 @@ public final class SqliteStore implements Store {
                 ps.executeUpdate();
                 runId = generatedKey(ps);
             }
-            for (long id : ids) {
-                update(c, "UPDATE triggers SET state = 'RUNNING', run_id = ? WHERE id = ?", runId, id);
-                update(c, "INSERT INTO run_triggers (run_id, trigger_id) VALUES (?, ?)", runId, id);
+            try (PreparedStatement run = c.prepareStatement(
+                    "UPDATE triggers SET state = 'RUNNING', run_id = ? WHERE id = ?");
+                 PreparedStatement link = c.prepareStatement(
+                         "INSERT INTO run_triggers (run_id, trigger_id) VALUES (?, ?)")) {
+                for (long id : ids) { // statements prepared once: a merged run may serve hundreds of triggers
+                    run.setLong(1, runId);
+                    run.setLong(2, id);
+                    run.executeUpdate();
+                    link.setLong(1, runId);
+                    link.setLong(2, id);
+                    link.executeUpdate();
+                }
             }
             return runId;
         });
