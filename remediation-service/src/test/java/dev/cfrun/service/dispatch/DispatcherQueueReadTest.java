@@ -54,19 +54,15 @@ class DispatcherQueueReadTest {
             });
     private final FakeRunner runner = new FakeRunner();
     private final ManualWorkers workers = new ManualWorkers();
-    private Dispatcher dispatcher;
 
+    /** A dispatcher driven by hand (no loop thread, the test's workers): nothing to close but the store. */
     private Dispatcher dispatcher(DispatchPolicy.Builder policy) {
-        dispatcher = Dispatcher.create(store, runner, clock,
+        return Dispatcher.create(store, runner, clock,
                 policy.cooldown(Duration.ZERO).runsPerMinute(0).maxHostsPerGroup(0).build(), workers);
-        return dispatcher;
     }
 
     @AfterEach
     void tearDown() {
-        if (dispatcher != null) {
-            dispatcher.close();
-        }
         memory.close();
     }
 
