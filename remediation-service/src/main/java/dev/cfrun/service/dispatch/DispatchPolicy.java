@@ -17,9 +17,9 @@ import java.util.Objects;
  *                         {@code groupWindow}; 0 = no cap
  * @param groupWindow      how long a host counts against its group's cap, 1 second to 30 days
  * @param dryRun           record what would run (a run with error kind {@code dry_run}), run nothing
- * @param queueBatch       how many queued triggers one dispatch pass reads (oldest first), 1 to
- *                         {@link Bounds#MAX_LIMIT}; a trigger behind that many waiting for busy hosts is seen
- *                         only when those start their follow-up runs
+ * @param queueBatch       how many queued triggers one store read returns, 1 to {@link Bounds#MAX_LIMIT}: a
+ *                         pass reads what is new in batches of this size, and one run serves at most this many
+ *                         of its host's queued triggers (the rest make the next run)
  * @param dedupeRetention  dedupe keys older than this are forgotten, 1 minute to 365 days
  * @param pollInterval     the dispatch loop looks at the queue at least this often, 10 ms to 1 minute
  */
@@ -36,7 +36,7 @@ public record DispatchPolicy(int parallelism, int runsPerMinute, Duration cooldo
      * @param maxHostsPerGroup distinct hosts per alert group within the window; 0 = no cap
      * @param groupWindow      how long a host counts against its group
      * @param dryRun           record what would run, run nothing
-     * @param queueBatch       queued triggers read per pass
+     * @param queueBatch       queued triggers per store read and per run
      * @param dedupeRetention  how long dedupe keys are kept
      * @param pollInterval     the longest wait between two passes
      * @throws IllegalArgumentException naming the first limit out of range
@@ -154,7 +154,7 @@ public record DispatchPolicy(int parallelism, int runsPerMinute, Duration cooldo
         }
 
         /**
-         * @param n queued triggers read per pass
+         * @param n queued triggers per store read and per run
          * @return this builder
          */
         public Builder queueBatch(int n) {

@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,8 +27,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Turns the {@link Store}'s queue into agent runs, one host at a time. Each pass ({@link #dispatch()}) reads the
- * queued triggers oldest first and, per host:
+ * Turns the {@link Store}'s queue into agent runs, one host at a time. Each pass ({@link #dispatch()}) goes
+ * through the hosts with queued triggers, the host with the oldest one first, and, per host:
  * <ul>
  *   <li>a host with a run going on is left alone: its queued triggers wait and become <b>one</b> follow-up run
  *       when the run ends (the union of their classes and bundles), never one run each;</li>
@@ -49,6 +48,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    /** How often a pass forgets {@link PendingHosts} and reads the whole queue again (a safety net). */
+    private static final Duration RESYNC = Duration.ofMinutes(1);
+    /** Most batches one pass reads of what is new; the rest waits for the next pass. */
+    private static final int MAX_READS_PER_PASS = 100;
 
     private final Store store;
     private final RunExecutor runner;
@@ -63,10 +66,12 @@ public final class Dispatcher implements AutoCloseable {
     private final Object lock = new Object();
     private final Map<HostAddress, RunPlan> running = new HashMap<>();
     private final Counters counters = new Counters();
+    private final PendingHosts pending = new PendingHosts();
     private volatile boolean paused;
     private boolean closed;
     private boolean started;
     private Instant lastExpiry;
+    private Instant lastResync;
 
     private Dispatcher(Store store, RunExecutor runner, Clock clock, DispatchPolicy policy, Executor workers,
                        ServiceEvents events) {
@@ -211,6 +216,7 @@ public final class Dispatcher implements AutoCloseable {
             Set<Long> live = new HashSet<>();
             running.values().forEach(p -> live.add(p.runId()));
             int requeued = Recovery.requeueUnfinished(store, now, live);
+            pending.reset(); // the requeued triggers have old ids: the next pass reads the queue from the start
             Recovery.seed(store, rate, policy.runsPerMinute(), now);
             counters.requeued += requeued;
             return requeued;
@@ -218,7 +224,10 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * One pass over the queue (see the class comment): decides and starts what may start now.
+     * One pass over the queue (see the class comment): decides and starts what may start now. A pass reads only
+     * the triggers queued since the last one (to learn which hosts have some), then, for the hosts that may run,
+     * oldest trigger first, that host's queued triggers: the queued triggers of busy hosts are not read again
+     * and again while they wait.
      *
      * @return how many runs were started (dry runs included)
      */
@@ -233,26 +242,70 @@ public final class Dispatcher implements AutoCloseable {
                 return 0;
             }
             blast.expire(now);
-            Map<HostAddress, List<StoredTrigger>> byHost = new LinkedHashMap<>();
-            for (StoredTrigger st : store.queued(policy.queueBatch())) {
+            try {
+                return pass(now);
+            } catch (RuntimeException e) {
+                pending.reset(); // the next pass reads the whole queue again: no queued trigger is forgotten
+                throw e;
+            }
+        }
+    }
+
+    /** The pass itself; holds the lock. */
+    private int pass(Instant now) {
+        if (lastResync == null || !now.isBefore(lastResync.plus(RESYNC))) {
+            lastResync = now;
+            pending.reset();
+        }
+        readNew();
+        int started = 0;
+        for (HostAddress host : pending.inOrder()) {
+            if (running.size() >= policy.parallelism()) {
+                break;
+            }
+            if (running.containsKey(host)) {
+                continue; // its triggers wait for the end of its run, unread, and then make one follow-up run
+            }
+            List<StoredTrigger> queued = store.queuedFor(host, policy.queueBatch());
+            if (queued.isEmpty()) {
+                pending.taken(host);
+                continue;
+            }
+            if (startRun(host, queued, now)) {
+                started++;
+            }
+            if (queued.size() < policy.queueBatch()) {
+                pending.taken(host);
+            } else {
+                List<StoredTrigger> more = store.queuedFor(host, 1);
+                if (more.isEmpty()) {
+                    pending.taken(host);
+                } else {
+                    pending.stillQueued(host, more.get(0).id());
+                }
+            }
+        }
+        return started;
+    }
+
+    /**
+     * Reads the triggers queued since the last read (in batches of {@link DispatchPolicy#queueBatch()}, each
+     * its own short transaction) and lists their hosts; a trigger without a host is suppressed here.
+     */
+    private void readNew() {
+        for (int round = 0; round < MAX_READS_PER_PASS; round++) {
+            List<StoredTrigger> batch = store.queuedAfter(pending.cursor(), policy.queueBatch());
+            for (StoredTrigger st : batch) {
+                pending.read(st.id(), st.trigger().host());
                 if (st.trigger().host() == null) {
                     counters.invalid++;
                     store.suppress(st.id(), "invalid trigger: no host");
                     events.suppressed(st, Suppression.INVALID, "invalid trigger: no host");
-                    continue;
-                }
-                byHost.computeIfAbsent(st.trigger().host(), h -> new ArrayList<>()).add(st);
-            }
-            int started = 0;
-            for (Map.Entry<HostAddress, List<StoredTrigger>> e : byHost.entrySet()) {
-                if (running.size() >= policy.parallelism()) {
-                    break;
-                }
-                if (!running.containsKey(e.getKey()) && startRun(e.getKey(), e.getValue(), now)) {
-                    started++;
                 }
             }
-            return started;
+            if (batch.size() < policy.queueBatch()) {
+                return;
+            }
         }
     }
 

@@ -103,10 +103,7 @@ final class V1Routes {
         ObjectNode out = JSON.createObjectNode();
         ArrayNode accepted = out.putArray("accepted");
         ArrayNode duplicates = out.putArray("duplicates");
-        boolean any = false;
-        for (Trigger t : d.triggers()) {
-            any |= accept(t, accepted, duplicates);
-        }
+        boolean any = accept(d.triggers(), accepted, duplicates);
         ArrayNode skipped = out.putArray("skipped");
         for (Skipped s : d.skipped()) {
             skipped.addObject().put("fingerprint", s.alert().fingerprint()).put("reason", s.reason());
@@ -128,9 +125,7 @@ final class V1Routes {
         ObjectNode out = JSON.createObjectNode();
         ArrayNode accepted = out.putArray("accepted");
         ArrayNode duplicates = out.putArray("duplicates");
-        for (Trigger t : triggers) {
-            accept(t, accepted, duplicates);
-        }
+        accept(triggers, accepted, duplicates);
         dispatcher.wakeUp();
         return new Reply(202, JSON.writeValueAsBytes(out));
     }
@@ -153,23 +148,34 @@ final class V1Routes {
         if (!d.acts()) {
             return new Reply(200, JSON.writeValueAsBytes(out));
         }
-        if (accept(d.trigger(), out.putArray("accepted"), out.putArray("duplicates"))) {
+        if (accept(List.of(d.trigger()), out.putArray("accepted"), out.putArray("duplicates"))) {
             dispatcher.wakeUp();
         }
         return new Reply(202, JSON.writeValueAsBytes(out));
     }
 
-    /** Stores one trigger, lists its id, tells the listeners; true if it is new. */
-    private boolean accept(Trigger t, ArrayNode accepted, ArrayNode duplicates) {
-        Accepted a = store.accept(t);
-        if (a.duplicate()) {
-            duplicates.add(a.triggerId());
-            events.duplicate(a.triggerId(), t);
-        } else {
-            accepted.add(a.triggerId());
-            events.accepted(a.triggerId(), t);
+    /**
+     * Stores the triggers of one request in one transaction (all or none), lists their ids, tells the listeners
+     * (after the commit); true if one is new.
+     */
+    private boolean accept(List<Trigger> ts, ArrayNode accepted, ArrayNode duplicates) {
+        if (ts.isEmpty()) {
+            return false;
         }
-        return !a.duplicate();
+        List<Accepted> as = store.acceptAll(ts);
+        boolean any = false;
+        for (int i = 0; i < as.size(); i++) {
+            Accepted a = as.get(i);
+            if (a.duplicate()) {
+                duplicates.add(a.triggerId());
+                events.duplicate(a.triggerId(), ts.get(i));
+            } else {
+                accepted.add(a.triggerId());
+                events.accepted(a.triggerId(), ts.get(i));
+                any = true;
+            }
+        }
+        return any;
     }
 
     private Reply run(String idText) throws HttpError, JsonProcessingException {

@@ -47,7 +47,21 @@ public final class MemoryStore implements Store {
     @Override
     public synchronized Accepted accept(Trigger t) {
         open();
-        Trigger kept = Bounds.trigger(t);
+        return store(Bounds.trigger(t));
+    }
+
+    @Override
+    public synchronized List<Accepted> acceptAll(List<Trigger> ts) {
+        open();
+        List<Trigger> kept = ts.stream().map(Bounds::trigger).toList(); // all checked before any is stored
+        List<Accepted> out = new ArrayList<>(kept.size());
+        for (Trigger t : kept) {
+            out.add(store(t));
+        }
+        return out;
+    }
+
+    private Accepted store(Trigger kept) {
         if (kept.dedupeKey() != null) {
             Dedupe seen = dedupe.get(kept.dedupeKey());
             if (seen != null) {
@@ -63,16 +77,27 @@ public final class MemoryStore implements Store {
     }
 
     @Override
-    public synchronized List<StoredTrigger> queued(int limit) {
+    public synchronized List<StoredTrigger> queuedAfter(long afterId, int limit) {
         open();
-        int max = Bounds.limit(limit);
+        return queued(triggers.tailMap(afterId, false), null, Bounds.limit(limit));
+    }
+
+    @Override
+    public synchronized List<StoredTrigger> queuedFor(HostAddress host, int limit) {
+        open();
+        return queued(triggers, Objects.requireNonNull(host, "host"), Bounds.limit(limit));
+    }
+
+    /** The QUEUED rows of {@code rows} (of this host, unless null), oldest first, at most {@code max}. */
+    private static List<StoredTrigger> queued(Map<Long, Row> rows, HostAddress host, int max) {
         List<StoredTrigger> out = new ArrayList<>();
-        for (Map.Entry<Long, Row> e : triggers.entrySet()) {
+        for (Map.Entry<Long, Row> e : rows.entrySet()) {
             if (out.size() == max) {
                 break;
             }
-            if (e.getValue().state == TriggerState.QUEUED) {
-                out.add(new StoredTrigger(e.getKey(), e.getValue().trigger));
+            Row r = e.getValue();
+            if (r.state == TriggerState.QUEUED && (host == null || host.equals(r.trigger.host()))) {
+                out.add(new StoredTrigger(e.getKey(), r.trigger));
             }
         }
         return out;

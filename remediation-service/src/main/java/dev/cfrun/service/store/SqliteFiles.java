@@ -39,6 +39,13 @@ final class SqliteFiles {
         prepare(file);
         SQLiteConfig cfg = new SQLiteConfig();
         cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        // synchronous=NORMAL, on purpose: in WAL mode a commit is written to the WAL file (write(2), in the
+        // kernel's page cache) before COMMIT returns, and only checkpoints fsync. A SIGKILLed or crashed
+        // service therefore loses no committed transaction, so no accepted trigger (the 202 is sent after the
+        // commit); only a power loss or kernel crash may take the last commits since the previous checkpoint
+        // (never corrupting the file). FULL would add an fsync to every commit, i.e. to every delivery's answer
+        // and every dispatcher write, for that rarer case (an alert still firing then comes again with
+        // Alertmanager's next notification of its group).
         cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         cfg.setBusyTimeout(busyTimeoutMillis);
         cfg.enforceForeignKeys(true);

@@ -56,6 +56,20 @@ final class SqliteSql {
         return out;
     }
 
+    static List<StoredTrigger> triggers(Connection c, String where, Object... args) throws SQLException {
+        List<StoredTrigger> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + SqliteRows.TRIGGER_COLUMNS + " FROM triggers WHERE "
+                + where)) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(SqliteRows.trigger(rs));
+                }
+            }
+        }
+        return out;
+    }
+
     static void requireUnfinished(Connection c, long runId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT ended_at IS NOT NULL FROM runs WHERE id = ?")) {
             ps.setLong(1, runId);

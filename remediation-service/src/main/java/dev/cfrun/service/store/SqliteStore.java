@@ -9,6 +9,7 @@ import static dev.cfrun.service.store.SqliteSql.requireUnfinished;
 import static dev.cfrun.service.store.SqliteSql.runs;
 import static dev.cfrun.service.store.SqliteSql.state;
 import static dev.cfrun.service.store.SqliteSql.status;
+import static dev.cfrun.service.store.SqliteSql.triggers;
 import static dev.cfrun.service.store.SqliteSql.update;
 
 import java.nio.file.Path;
@@ -97,60 +98,74 @@ public final class SqliteStore implements Store {
 
     @Override
     public Accepted accept(Trigger t) {
-        Trigger k = Bounds.trigger(t);
-        return tx("accept", c -> {
-            if (k.dedupeKey() != null) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT trigger_id FROM dedupe_keys WHERE dedupe_key = ?")) {
-                    ps.setString(1, k.dedupeKey());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) {
-                            return new Accepted(rs.getLong(1), true);
-                        }
-                    }
-                }
-            }
-            long id;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO triggers (source, dedupe_key, cooldown_key, "
-                    + "group_key, received_at, host, port, classes, bundles, labels, cooldown_ms, state) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED')", Statement.RETURN_GENERATED_KEYS)) {
-                ps.setString(1, k.source().name());
-                ps.setString(2, k.dedupeKey());
-                ps.setString(3, k.cooldownKey());
-                ps.setString(4, k.group());
-                ps.setLong(5, SqliteRows.micros(k.receivedAt()));
-                ps.setString(6, k.host().host());
-                ps.setInt(7, k.host().port());
-                ps.setString(8, SqliteRows.json(k.classes()));
-                ps.setString(9, SqliteRows.json(k.bundles()));
-                ps.setString(10, SqliteRows.json(k.labels()));
-                ps.setObject(11, SqliteRows.cooldownMillis(k.cooldown()));
-                ps.executeUpdate();
-                id = generatedKey(ps);
-            }
-            if (k.dedupeKey() != null) {
-                update(c, "INSERT INTO dedupe_keys (dedupe_key, trigger_id, received_at) VALUES (?, ?, ?)",
-                        k.dedupeKey(), id, SqliteRows.micros(k.receivedAt()));
-            }
-            return new Accepted(id, false);
-        });
+        return acceptAll(List.of(t)).get(0);
     }
 
     @Override
-    public List<StoredTrigger> queued(int limit) {
-        int max = Bounds.limit(limit);
-        return tx("queued", c -> {
-            List<StoredTrigger> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + SqliteRows.TRIGGER_COLUMNS
-                    + " FROM triggers WHERE state = 'QUEUED' ORDER BY id LIMIT ?")) {
-                ps.setInt(1, max);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(SqliteRows.trigger(rs));
-                    }
+    public List<Accepted> acceptAll(List<Trigger> ts) {
+        List<Trigger> kept = ts.stream().map(Bounds::trigger).toList();
+        return tx("accept", c -> {
+            List<Accepted> out = new ArrayList<>(kept.size());
+            try (PreparedStatement seen = c.prepareStatement("SELECT trigger_id FROM dedupe_keys WHERE dedupe_key = ?");
+                 PreparedStatement add = c.prepareStatement("INSERT INTO triggers (source, dedupe_key, cooldown_key, "
+                         + "group_key, received_at, host, port, classes, bundles, labels, cooldown_ms, state) "
+                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED')", Statement.RETURN_GENERATED_KEYS);
+                 PreparedStatement key = c.prepareStatement(
+                         "INSERT INTO dedupe_keys (dedupe_key, trigger_id, received_at) VALUES (?, ?, ?)")) {
+                for (Trigger k : kept) {
+                    out.add(accept(k, seen, add, key));
                 }
             }
             return out;
         });
+    }
+
+    /** One trigger of {@link #acceptAll}, inside its transaction (a key stored before in it is seen). */
+    private static Accepted accept(Trigger k, PreparedStatement seen, PreparedStatement add, PreparedStatement key)
+            throws SQLException {
+        if (k.dedupeKey() != null) {
+            seen.setString(1, k.dedupeKey());
+            try (ResultSet rs = seen.executeQuery()) {
+                if (rs.next()) {
+                    return new Accepted(rs.getLong(1), true);
+                }
+            }
+        }
+        add.setString(1, k.source().name());
+        add.setString(2, k.dedupeKey());
+        add.setString(3, k.cooldownKey());
+        add.setString(4, k.group());
+        add.setLong(5, SqliteRows.micros(k.receivedAt()));
+        add.setString(6, k.host().host());
+        add.setInt(7, k.host().port());
+        add.setString(8, SqliteRows.json(k.classes()));
+        add.setString(9, SqliteRows.json(k.bundles()));
+        add.setString(10, SqliteRows.json(k.labels()));
+        add.setObject(11, SqliteRows.cooldownMillis(k.cooldown()));
+        add.executeUpdate();
+        long id = generatedKey(add);
+        if (k.dedupeKey() != null) {
+            key.setString(1, k.dedupeKey());
+            key.setLong(2, id);
+            key.setLong(3, SqliteRows.micros(k.receivedAt()));
+            key.executeUpdate();
+        }
+        return new Accepted(id, false);
+    }
+
+    @Override
+    public List<StoredTrigger> queuedAfter(long afterId, int limit) {
+        int max = Bounds.limit(limit);
+        return tx("queued", c -> triggers(c, "state = 'QUEUED' AND id > ? ORDER BY id LIMIT ?", afterId, max));
+    }
+
+    @Override
+    public List<StoredTrigger> queuedFor(HostAddress host, int limit) {
+        Objects.requireNonNull(host, "host");
+        int max = Bounds.limit(limit);
+        // the partial index triggers_queued_host (schema V3) answers this without reading the rest of the queue
+        return tx("queuedFor", c -> triggers(c, "state = 'QUEUED' AND host = ? AND port = ? ORDER BY id LIMIT ?",
+                host.host(), host.port(), max));
     }
 
     @Override
@@ -173,9 +188,9 @@ public final class SqliteStore implements Store {
         long started = SqliteRows.micros(at);
         return tx("startRun", c -> {
             boolean retried = false;
-            for (long id : ids) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT state, host, port, retried_after_restart FROM triggers WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT state, host, port, retried_after_restart FROM triggers WHERE id = ?")) {
+                for (long id : ids) {
                     ps.setLong(1, id);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (!rs.next()) {
@@ -200,9 +215,18 @@ public final class SqliteStore implements Store {
                 ps.executeUpdate();
                 runId = generatedKey(ps);
             }
-            for (long id : ids) {
-                update(c, "UPDATE triggers SET state = 'RUNNING', run_id = ? WHERE id = ?", runId, id);
-                update(c, "INSERT INTO run_triggers (run_id, trigger_id) VALUES (?, ?)", runId, id);
+            try (PreparedStatement run = c.prepareStatement(
+                    "UPDATE triggers SET state = 'RUNNING', run_id = ? WHERE id = ?");
+                 PreparedStatement link = c.prepareStatement(
+                         "INSERT INTO run_triggers (run_id, trigger_id) VALUES (?, ?)")) {
+                for (long id : ids) { // statements prepared once: a merged run may serve hundreds of triggers
+                    run.setLong(1, runId);
+                    run.setLong(2, id);
+                    run.executeUpdate();
+                    link.setLong(1, runId);
+                    link.setLong(2, id);
+                    link.executeUpdate();
+                }
             }
             return runId;
         });

@@ -26,12 +26,45 @@ public interface Store extends AutoCloseable {
     Accepted accept(Trigger t);
 
     /**
-     * QUEUED triggers, oldest (first accepted) first: the dispatcher's input, after a restart too.
+     * Records the triggers of one delivery as {@link #accept} would one after the other, in <b>one</b>
+     * transaction: all are stored or none (a failure stores nothing). Dedupe is the same as {@link #accept}'s,
+     * within the list too: a trigger whose key came earlier in the list is a duplicate of that earlier one.
+     *
+     * @param ts the triggers, in the order they came
+     * @return one answer per trigger, in the same order
+     */
+    List<Accepted> acceptAll(List<Trigger> ts);
+
+    /**
+     * QUEUED triggers, oldest (first accepted) first.
      *
      * @param limit at most this many, at least 1
      * @return the triggers
      */
-    List<StoredTrigger> queued(int limit);
+    default List<StoredTrigger> queued(int limit) {
+        return queuedAfter(0, limit);
+    }
+
+    /**
+     * QUEUED triggers with an id above {@code afterId}, oldest first: the dispatcher's incremental read of what
+     * came in since its last one. A store gives ids that grow in the order its transactions commit, so a reader
+     * that remembers the highest id it saw misses no trigger accepted later (triggers queued again by
+     * {@link #requeueUnfinished} keep their old ids: a reader starts from 0 after that).
+     *
+     * @param afterId only ids above this one (0: all)
+     * @param limit   at most this many, at least 1
+     * @return the triggers
+     */
+    List<StoredTrigger> queuedAfter(long afterId, int limit);
+
+    /**
+     * The QUEUED triggers of one host (host and port), oldest first: what one run of it would serve.
+     *
+     * @param host  the host
+     * @param limit at most this many, at least 1
+     * @return the triggers
+     */
+    List<StoredTrigger> queuedFor(HostAddress host, int limit);
 
     /**
      * How many triggers are QUEUED (waiting for a run or a decision): the metric {@code cfrun_service_queue_depth}.

@@ -2,6 +2,8 @@ package dev.cfrun.service.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cfrun.client.HostAddress;
 import dev.cfrun.service.dispatch.DispatchPolicy;
 import dev.cfrun.service.dispatch.Dispatcher;
@@ -100,6 +102,21 @@ class ApiServerTest {
         assertTrue(store.queued(10).stream().map(StoredTrigger::id).anyMatch(x -> x == id), "stored as queued");
         assertEquals(0, body.get("duplicates").size());
         assertEquals(0, body.get("resolved").asInt());
+    }
+
+    @Test
+    void theSameAlertTwiceInOneDeliveryIsOneTriggerAndADuplicate() throws Exception {
+        dispatcher.pause();
+        ObjectNode twice = (ObjectNode) JSON.readTree(payload);
+        ArrayNode alerts = (ArrayNode) twice.get("alerts");
+        alerts.add(alerts.get(0).deepCopy());
+        HttpResponse<String> r = post("/v1/alertmanager", JSON.writeValueAsBytes(twice));
+        assertEquals(202, r.statusCode(), r.body());
+        JsonNode body = JSON.readTree(r.body());
+        assertEquals(1, body.get("accepted").size(), r.body());
+        assertEquals(1, body.get("duplicates").size(), r.body());
+        assertEquals(body.get("accepted").get(0).asLong(), body.get("duplicates").get(0).asLong());
+        assertEquals(1, store.queueDepth());
     }
 
     @Test

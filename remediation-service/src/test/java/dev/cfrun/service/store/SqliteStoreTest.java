@@ -3,6 +3,8 @@ package dev.cfrun.service.store;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,11 +13,17 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -147,8 +155,65 @@ class SqliteStoreTest extends StoreContractTest {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db()); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT version FROM schema_version")) {
             assertTrue(rs.next());
-            assertEquals(2, rs.getInt(1));
+            assertEquals(Migrations.load("sqlite").size(), rs.getInt(1));
         }
+    }
+
+    @Test
+    void aDeliveryFailingInsideTheTransactionStoresNothing() throws Exception {
+        long before = accept(WEB1);
+        sql(db(), "CREATE TRIGGER refuse BEFORE INSERT ON triggers WHEN NEW.host = 'web2' "
+                + "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+        StoreException e = assertThrows(StoreException.class, () -> store.acceptAll(List.of(
+                trigger(WEB1, "fp1", T0), trigger(WEB1, null, T0), trigger(WEB2, "fp2", T0))));
+        assertTrue(e.getMessage().contains("refused by the test"), e.getMessage());
+        assertEquals(List.of(before), store.queued(10).stream().map(StoredTrigger::id).toList(),
+                "the triggers before the failing one were rolled back");
+        sql(db(), "DROP TRIGGER refuse");
+        assertFalse(store.accept(trigger(WEB1, "fp1", T0)).duplicate(), "no dedupe key was kept either");
+    }
+
+    /**
+     * synchronous=NORMAL in WAL mode: a SIGKILLed process loses no committed delivery. A child JVM accepts
+     * deliveries and prints their ids; it is killed (SIGKILL) while doing so; every printed id is QUEUED in the
+     * reopened file.
+     */
+    @Test
+    void acceptedTriggersSurviveASigkill() throws Exception {
+        store.close();
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                SqliteKillChild.class.getName(), dir.resolve("state").toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<Long> answered = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (int delivery = 0; delivery < 20; delivery++) {
+                String line = out.readLine();
+                assertNotNull(line, "the child ended early");
+                for (String id : line.split(" ")) {
+                    answered.add(Long.parseLong(id));
+                }
+            }
+            child.destroyForcibly(); // SIGKILL, while it accepts the next deliveries
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(137, child.exitValue(), "killed by SIGKILL");
+        } finally {
+            child.destroyForcibly();
+        }
+        store = SqliteStore.open(dir.resolve("state"));
+        Set<Long> queued = new HashSet<>();
+        for (long after = 0; ; ) {
+            List<StoredTrigger> batch = store.queuedAfter(after, Bounds.MAX_LIMIT);
+            if (batch.isEmpty()) {
+                break;
+            }
+            batch.forEach(st -> queued.add(st.id()));
+            after = batch.get(batch.size() - 1).id();
+        }
+        assertTrue(answered.size() >= 2000);
+        assertTrue(queued.containsAll(answered), "every answered id is still queued");
+        assertEquals(0, queued.size() % 100, "whole deliveries only: " + queued.size());
     }
 
     @Test

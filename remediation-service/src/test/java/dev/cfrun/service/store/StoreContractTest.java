@@ -95,6 +95,71 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void acceptAllIsAcceptInOrderDedupingWithinTheDeliveryToo() {
+        long earlier = store.accept(trigger(WEB1, "fp0", T0)).triggerId();
+        List<Accepted> as = store.acceptAll(List.of(trigger(WEB1, "fp1", T0), trigger(WEB2, "fp2", T0),
+                trigger(WEB2, "fp1", T0.plusSeconds(1)), trigger(WEB1, null, T0), trigger(WEB1, "fp0", T0),
+                trigger(WEB1, null, T0)));
+        assertEquals(List.of(false, false, true, false, true, false), as.stream().map(Accepted::duplicate).toList());
+        assertEquals(as.get(0).triggerId(), as.get(2).triggerId(), "a key twice in one delivery: the first id");
+        assertEquals(earlier, as.get(4).triggerId(), "a key of an earlier delivery: its id");
+        List<Long> fresh = List.of(earlier, as.get(0).triggerId(), as.get(1).triggerId(), as.get(3).triggerId(),
+                as.get(5).triggerId());
+        assertEquals(fresh, store.queued(10).stream().map(StoredTrigger::id).toList(), "ids in the delivery's order");
+        assertEquals(WEB2, store.queued(10).get(2).trigger().host());
+        assertTrue(store.acceptAll(List.of()).isEmpty());
+        assertTrue(store.acceptAll(List.of(trigger(WEB1, "fp2", T0))).get(0).duplicate());
+    }
+
+    @Test
+    void acceptAllStoresAllOrNothing() {
+        Trigger noHost = new Trigger(Source.API, null, null, null, T0, null, List.of(), List.of(), Map.of());
+        assertThrows(RuntimeException.class, () -> store.acceptAll(List.of(trigger(WEB1, "fp1", T0), noHost)));
+        assertTrue(store.queued(10).isEmpty(), "the good trigger before the bad one is not stored either");
+        assertEquals(0, store.queueDepth());
+        assertFalse(store.accept(trigger(WEB1, "fp1", T0)).duplicate(), "nor its dedupe key");
+    }
+
+    @Test
+    void queuedAfterReadsOnlyTheNewerQueuedTriggers() {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(accept(i % 2 == 0 ? WEB1 : WEB2));
+        }
+        assertEquals(ids, store.queuedAfter(0, 10).stream().map(StoredTrigger::id).toList());
+        assertEquals(ids.subList(2, 6), store.queuedAfter(ids.get(1), 10).stream().map(StoredTrigger::id).toList());
+        assertEquals(ids.subList(2, 4), store.queuedAfter(ids.get(1), 2).stream().map(StoredTrigger::id).toList());
+        store.suppress(ids.get(3), "cooldown");
+        store.startRun(WEB1, List.of(ids.get(4)), List.of(), List.of(), T0);
+        assertEquals(List.of(ids.get(2), ids.get(5)),
+                store.queuedAfter(ids.get(1), 10).stream().map(StoredTrigger::id).toList());
+        assertTrue(store.queuedAfter(ids.get(5), 10).isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> store.queuedAfter(0, 0));
+    }
+
+    @Test
+    void queuedForReadsOneHostAndPortOldestFirst() {
+        HostAddress otherPort = HostAddress.of("web1", 5309);
+        long a = accept(WEB1);
+        long b = accept(WEB2);
+        long c = accept(otherPort);
+        long d = accept(WEB1);
+        long e = accept(WEB1);
+        assertEquals(List.of(a, d, e), store.queuedFor(WEB1, 10).stream().map(StoredTrigger::id).toList());
+        assertEquals(List.of(a, d), store.queuedFor(WEB1, 2).stream().map(StoredTrigger::id).toList());
+        assertEquals(List.of(c), store.queuedFor(otherPort, 10).stream().map(StoredTrigger::id).toList());
+        assertEquals(WEB2, store.queuedFor(WEB2, 10).get(0).trigger().host());
+        assertEquals(List.of(b), store.queuedFor(WEB2, 10).stream().map(StoredTrigger::id).toList());
+        long run = store.startRun(WEB1, List.of(a), List.of(), List.of(), T0);
+        store.suppress(d, "cooldown");
+        assertEquals(List.of(e), store.queuedFor(WEB1, 10).stream().map(StoredTrigger::id).toList());
+        store.requeueUnfinished(run);
+        assertEquals(List.of(a, e), store.queuedFor(WEB1, 10).stream().map(StoredTrigger::id).toList());
+        assertTrue(store.queuedFor(HostAddress.of("web9", 5308), 10).isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> store.queuedFor(WEB1, 0));
+    }
+
+    @Test
     void acceptRejectsMissingFields() {
         Trigger noHost = new Trigger(Source.API, null, null, null, T0, null, List.of(), List.of(), Map.of());
         assertThrows(NullPointerException.class, () -> store.accept(noHost));
