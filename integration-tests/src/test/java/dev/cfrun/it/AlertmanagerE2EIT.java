@@ -343,6 +343,12 @@ class AlertmanagerE2EIT {
         long k0 = System.nanoTime();
         service.killAndRestart();
         double restartS = (System.nanoTime() - k0) / 1e9;
+        // the kill switch outlives the restart: still nothing runs until POST /v1/resume
+        Nagios.sleep(1500);
+        assertTrue(service.runs().stream().noneMatch(r -> carriesAny(r, classOf.keySet())),
+                "a run started after the restart although the service was paused before it");
+        ServiceProcess.Answer resumed = service.post("/v1/resume", new byte[0]);
+        assertTrue(resumed.status() == 200 && !resumed.json().path("paused").asBoolean(true), resumed::toString);
         await("every queued trigger to run after the restart", Duration.ofSeconds(60),
                 () -> classOf.keySet().stream().allMatch(id -> runsCarrying(id).stream().anyMatch(AlertmanagerE2EIT::ended)));
         Nagios.sleep(3000); // anything run twice would show up now
@@ -371,7 +377,7 @@ class AlertmanagerE2EIT {
         }
         assertTrue(problems.isEmpty(), "fault (1), SIGKILL with triggers queued: " + String.join("; ", problems));
         return String.format(Locale.ROOT, "fault 1: paused, %d alerts for %d hosts accepted, SIGKILL, restarted (%.1f s to"
-                + " /healthz): %d runs, one per host with both classes, each trigger in exactly one run; agent side: %s",
+                + " /healthz), still paused, resumed: %d runs, one per host with both classes, each trigger in exactly one run; agent side: %s",
                 classOf.size(), expected.size(), restartS, runs.size(), agent);
     }
 

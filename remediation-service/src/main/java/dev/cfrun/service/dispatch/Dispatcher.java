@@ -205,8 +205,9 @@ public final class Dispatcher implements AutoCloseable {
      * What a restart needs, before any run starts: each run that was started but never finished (the process
      * died) has its triggers queued again, once; a run that was itself such a retry is recorded as
      * {@code interrupted} instead, so a run that kills the service cannot loop. Queued triggers then run once
-     * through the normal passes. The rate limit's window is refilled from the runs of the last minute. Runs going
-     * on in this process are left alone, so a second call does no harm.
+     * through the normal passes. The rate limit's window is refilled from the runs of the last minute, and a pause
+     * stored before the restart is in force again. Runs going on in this process are left alone, so a second call
+     * does no harm.
      *
      * @return how many runs were requeued
      */
@@ -219,6 +220,11 @@ public final class Dispatcher implements AutoCloseable {
             pending.reset(); // the requeued triggers have old ids: the next pass reads the queue from the start
             Recovery.seed(store, rate, policy.runsPerMinute(), now);
             counters.requeued += requeued;
+            if (store.paused()) {
+                paused = true;
+                LOG.warn("dispatch is paused (kept from before the restart): triggers are queued, no run starts until"
+                        + " POST /v1/resume");
+            }
             return requeued;
         }
     }
@@ -432,14 +438,20 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** Stops starting runs; triggers are still accepted and queued, runs going on finish. */
+    /**
+     * Stops starting runs; triggers are still accepted and queued, runs going on finish. The pause is kept in the
+     * store, so a restarted service stays paused until {@link #resume()}. It takes effect before it is stored:
+     * if storing fails (the exception is thrown), this process is paused all the same.
+     */
     public void pause() {
         paused = true;
+        store.setPaused(true);
         LOG.info("dispatch paused");
     }
 
-    /** Starts runs again, beginning with what queued up during the pause. */
+    /** Starts runs again, beginning with what queued up during the pause; stored as {@link #pause()} is. */
     public void resume() {
+        store.setPaused(false);
         paused = false;
         LOG.info("dispatch resumed");
         wakeUp();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import dev.cfrun.client.HostAddress;
 import dev.cfrun.service.Source;
 import dev.cfrun.service.Trigger;
 import dev.cfrun.service.dispatch.Dispatcher;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** The {@code /v1} endpoints, called once the bearer token was checked. */
 final class V1Routes {
@@ -204,7 +206,23 @@ final class V1Routes {
         }
         ObjectNode out = JSON.createObjectNode();
         ArrayNode runs = out.putArray("runs");
-        for (RunRecord r : store.recentRuns(Optional.ofNullable(q.get("host")), limit)) {
+        String spec = q.get("host");
+        String host = spec;
+        OptionalInt port = OptionalInt.empty();
+        boolean withPort = spec != null && (spec.startsWith("[") ? spec.contains("]:")
+                : spec.indexOf(':') >= 0 && spec.indexOf(':') == spec.lastIndexOf(':'));
+        if (withPort) { // host:port or [v6]:port, as the runs list it; a name or an address alone: any port
+            try {
+                HostAddress a = HostAddress.parse(spec);
+                host = a.host();
+                port = OptionalInt.of(a.port());
+            } catch (IllegalArgumentException e) {
+                throw new HttpError(400, "host: " + e.getMessage());
+            }
+        } else if (spec != null && spec.startsWith("[") && spec.endsWith("]")) {
+            host = spec.substring(1, spec.length() - 1);
+        }
+        for (RunRecord r : store.recentRuns(Optional.ofNullable(host), port, limit)) {
             runs.add(RunJson.of(JSON, r));
         }
         return new Reply(200, JSON.writeValueAsBytes(out));

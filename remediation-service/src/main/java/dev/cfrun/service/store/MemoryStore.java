@@ -39,6 +39,7 @@ public final class MemoryStore implements Store {
     private long nextTrigger = 1;
     private long nextRun = 1;
     private boolean closed;
+    private boolean paused;
 
     /** An empty store. */
     public MemoryStore() {
@@ -171,7 +172,19 @@ public final class MemoryStore implements Store {
     }
 
     @Override
-    public synchronized List<RunRecord> recentRuns(Optional<String> host, int limit) {
+    public synchronized boolean paused() {
+        open();
+        return paused;
+    }
+
+    @Override
+    public synchronized void setPaused(boolean on) {
+        open();
+        paused = on;
+    }
+
+    @Override
+    public synchronized List<RunRecord> recentRuns(Optional<String> host, OptionalInt port, int limit) {
         open();
         int max = Bounds.limit(limit);
         List<RunRecord> out = new ArrayList<>();
@@ -179,7 +192,8 @@ public final class MemoryStore implements Store {
             if (out.size() == max) {
                 break;
             }
-            if (host.isEmpty() || host.get().equals(r.host().host())) {
+            if (host.isEmpty() || host.get().equals(r.host().host())
+                    && (port.isEmpty() || port.getAsInt() == r.host().port())) {
                 out.add(r);
             }
         }

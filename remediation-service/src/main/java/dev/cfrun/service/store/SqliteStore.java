@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A {@link Store} in one SQLite file, {@code <state dir>/cfrun-service.db}: WAL journal, a busy timeout for other
@@ -277,11 +278,31 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public List<RunRecord> recentRuns(Optional<String> host, int limit) {
+    public List<RunRecord> recentRuns(Optional<String> host, OptionalInt port, int limit) {
         int max = Bounds.limit(limit);
+        if (host.isPresent() && port.isPresent()) {
+            return tx("recentRuns", c -> runs(c, "WHERE host = ? AND port = ? ORDER BY id DESC LIMIT ?", host.get(),
+                    port.getAsInt(), max));
+        }
         return tx("recentRuns", c -> host.isPresent()
                 ? runs(c, "WHERE host = ? ORDER BY id DESC LIMIT ?", host.get(), max)
                 : runs(c, "ORDER BY id DESC LIMIT ?", max));
+    }
+
+    @Override
+    public boolean paused() {
+        return tx("paused", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT value FROM settings WHERE name = 'paused'");
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() && "true".equals(rs.getString(1));
+            }
+        });
+    }
+
+    @Override
+    public void setPaused(boolean paused) {
+        tx("setPaused", c -> update(c, "INSERT INTO settings (name, value) VALUES ('paused', ?) "
+                + "ON CONFLICT (name) DO UPDATE SET value = excluded.value", Boolean.toString(paused)));
     }
 
     @Override

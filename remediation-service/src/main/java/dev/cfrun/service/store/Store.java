@@ -6,6 +6,7 @@ import dev.cfrun.service.Trigger;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The service's memory: accepted triggers, runs and their outcome, cooldowns and dedupe keys.
@@ -126,7 +127,33 @@ public interface Store extends AutoCloseable {
      * @param limit at most this many, at least 1
      * @return the runs
      */
-    List<RunRecord> recentRuns(Optional<String> host, int limit);
+    default List<RunRecord> recentRuns(Optional<String> host, int limit) {
+        return recentRuns(host, OptionalInt.empty(), limit);
+    }
+
+    /**
+     * The latest runs, newest first.
+     *
+     * @param host  only the runs on this host name, or all
+     * @param port  with a host: only the runs on this port of it; empty: any port
+     * @param limit at most this many, at least 1
+     * @return the runs
+     */
+    List<RunRecord> recentRuns(Optional<String> host, OptionalInt port, int limit);
+
+    /**
+     * Whether dispatching is paused (the kill switch), as last set; false in a new store.
+     *
+     * @return the stored state
+     */
+    boolean paused();
+
+    /**
+     * Records the kill switch, so that a restarted service keeps it.
+     *
+     * @param paused true: paused
+     */
+    void setPaused(boolean paused);
 
     /**
      * Runs started but not finished (the process died during them), oldest first: the dispatcher runs them once

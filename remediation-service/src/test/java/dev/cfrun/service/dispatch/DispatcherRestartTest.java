@@ -57,6 +57,9 @@ class DispatcherRestartTest {
         try (Dispatcher second = Dispatcher.create(store, after, clock, policy, workers)) {
             assertEquals(1, second.recover());
             assertEquals(0, second.recover(), "a second call finds nothing to do");
+            assertTrue(second.paused(), "the pause outlived the restart");
+            assertEquals(0, second.dispatch(), "paused: nothing starts");
+            second.resume();
             RunRecord old = store.run(interrupted).orElseThrow();
             assertEquals(Bounds.INTERRUPTED, old.errorKind());
             assertEquals(2, second.dispatch(), "web1 (retry merged with what queued behind it) and web2");

@@ -151,6 +151,14 @@ class ApiServerTest {
         assertEquals(runId, JSON.readTree(list.body()).get("runs").get(0).get("id").asLong());
         HttpResponse<String> other = send("GET", "/v1/runs?host=elsewhere", null, null, TOKEN);
         assertEquals(0, JSON.readTree(other.body()).get("runs").size());
+        // the host as the run lists it (host:port) finds it; another port does not
+        String listed = run.get("host").asText();
+        assertTrue(listed.matches("127\\.0\\.0\\.1:\\d+"), listed);
+        HttpResponse<String> byPort = send("GET", "/v1/runs?host=" + listed, null, null, TOKEN);
+        assertEquals(runId, JSON.readTree(byPort.body()).get("runs").get(0).get("id").asLong(), byPort.body());
+        HttpResponse<String> otherPort = send("GET", "/v1/runs?host=127.0.0.1:1", null, null, TOKEN);
+        assertEquals(0, JSON.readTree(otherPort.body()).get("runs").size(), otherPort.body());
+        assertEquals(400, send("GET", "/v1/runs?host=127.0.0.1:x", null, null, TOKEN).statusCode());
 
         assertEquals(404, send("GET", "/v1/runs/99999", null, null, TOKEN).statusCode());
         assertEquals(404, send("GET", "/v1/runs/abc", null, null, TOKEN).statusCode());

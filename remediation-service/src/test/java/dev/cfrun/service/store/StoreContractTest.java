@@ -306,6 +306,22 @@ abstract class StoreContractTest {
         assertEquals(List.of(r3, r2, r1), ids(store.recentRuns(Optional.empty(), 10)));
         assertTrue(store.recentRuns(Optional.of("web3"), 10).isEmpty());
         assertThrows(IllegalArgumentException.class, () -> store.recentRuns(Optional.empty(), -1));
+        // a host and a port, as the runs list them
+        assertEquals(List.of(r3), ids(store.recentRuns(Optional.of("web1"), OptionalInt.of(5309), 10)));
+        assertEquals(List.of(r1), ids(store.recentRuns(Optional.of("web1"), OptionalInt.of(WEB1.port()), 10)));
+        assertTrue(store.recentRuns(Optional.of("web1"), OptionalInt.of(1), 10).isEmpty());
+    }
+
+    @Test
+    void thePauseOutlivesARestart() throws Exception {
+        assertFalse(store.paused(), "a new store is not paused");
+        store.setPaused(true);
+        assertTrue(store.paused());
+        store = reopen(store);
+        assertTrue(store.paused(), "paused after the restart");
+        store.setPaused(false);
+        store = reopen(store);
+        assertFalse(store.paused());
     }
 
     static List<Long> ids(List<RunRecord> runs) {
