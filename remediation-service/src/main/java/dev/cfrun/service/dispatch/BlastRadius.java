@@ -13,7 +13,8 @@ import java.util.Map;
  * The cap on hosts per alert group: within a window, at most {@code maxHosts} distinct hosts run for one group
  * (Alertmanager's groupKey); a host already counted may run again. Memory is bounded: entries older than the
  * window are dropped, and at most {@link #MAX_GROUPS} groups are remembered (the oldest forgotten first).
- * Not thread-safe: the {@link Dispatcher} holds its lock. In memory only: a restart forgets the counts.
+ * Not thread-safe: the {@link Dispatcher} holds its lock. Kept in memory, and filled again from the store's runs
+ * after a restart ({@link Recovery#seedBlastRadius}).
  */
 final class BlastRadius {
     static final int MAX_GROUPS = 10_000;

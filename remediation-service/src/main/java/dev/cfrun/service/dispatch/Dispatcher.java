@@ -68,6 +68,7 @@ public final class Dispatcher implements AutoCloseable {
     private final Counters counters = new Counters();
     private final PendingHosts pending = new PendingHosts();
     private volatile boolean paused;
+    private boolean seededBlast;
     private boolean closed;
     private boolean started;
     private Instant lastExpiry;
@@ -205,7 +206,8 @@ public final class Dispatcher implements AutoCloseable {
      * What a restart needs, before any run starts: each run that was started but never finished (the process
      * died) has its triggers queued again, once; a run that was itself such a retry is recorded as
      * {@code interrupted} instead, so a run that kills the service cannot loop. Queued triggers then run once
-     * through the normal passes. The rate limit's window is refilled from the runs of the last minute, and a pause
+     * through the normal passes. The rate limit's window is refilled from the runs of the last minute, the blast
+     * radius counts the hosts that ran for each alert group within its window again (once), and a pause
      * stored before the restart is in force again. Runs going on in this process are left alone, so a second call
      * does no harm.
      *
@@ -219,6 +221,10 @@ public final class Dispatcher implements AutoCloseable {
             int requeued = Recovery.requeueUnfinished(store, now, live);
             pending.reset(); // the requeued triggers have old ids: the next pass reads the queue from the start
             Recovery.seed(store, rate, policy.runsPerMinute(), now);
+            if (policy.maxHostsPerGroup() > 0 && !seededBlast) {
+                Recovery.seedBlastRadius(store, blast, policy.groupWindow(), now);
+                seededBlast = true;
+            }
             counters.requeued += requeued;
             if (store.paused()) {
                 paused = true;

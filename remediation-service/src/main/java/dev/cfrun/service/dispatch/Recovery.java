@@ -3,10 +3,12 @@ package dev.cfrun.service.dispatch;
 import dev.cfrun.service.store.Bounds;
 import dev.cfrun.service.store.RunOutcome;
 import dev.cfrun.service.store.RunRecord;
+import dev.cfrun.service.store.GroupRun;
 import dev.cfrun.service.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +45,13 @@ final class Recovery {
             }
         }
         return requeued;
+    }
+
+    /** Counts again, against their groups' caps, the hosts that ran for a group within the window. */
+    static void seedBlastRadius(Store store, BlastRadius blast, Duration window, Instant now) {
+        for (GroupRun g : store.groupRunsSince(now.minus(window), Bounds.MAX_LIMIT)) {
+            blast.record(g.group(), g.host(), g.startedAt());
+        }
     }
 
     /** Refills the rate limit's window with the runs started in the last minute. */

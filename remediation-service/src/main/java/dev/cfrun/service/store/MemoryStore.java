@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -169,6 +171,28 @@ public final class MemoryStore implements Store {
     public synchronized Optional<RunRecord> run(long runId) {
         open();
         return Optional.ofNullable(runs.get(runId));
+    }
+
+    @Override
+    public synchronized List<GroupRun> groupRunsSince(Instant since, int limit) {
+        open();
+        int max = Bounds.limit(limit);
+        List<GroupRun> out = new ArrayList<>();
+        Instant from = since.truncatedTo(java.time.temporal.ChronoUnit.MICROS); // instants are kept to the microsecond
+        for (RunRecord r : runs.values()) {
+            if (r.startedAt().isBefore(from)) {
+                continue;
+            }
+            Set<String> seen = new HashSet<>();
+            for (long id : r.triggerIds()) {
+                Row row = triggers.get(id);
+                String g = row == null ? null : row.trigger.group();
+                if (g != null && seen.add(g) && out.size() < max) {
+                    out.add(new GroupRun(g, r.host(), r.startedAt()));
+                }
+            }
+        }
+        return out;
     }
 
     @Override

@@ -290,6 +290,29 @@ public final class SqliteStore implements Store {
     }
 
     @Override
+    public List<GroupRun> groupRunsSince(Instant since, int limit) {
+        int max = Bounds.limit(limit);
+        long from = SqliteRows.micros(since);
+        return tx("groupRunsSince", c -> {
+            List<GroupRun> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT r.id, t.group_key, r.host, r.port, "
+                    + "r.started_at FROM runs r JOIN run_triggers rt ON rt.run_id = r.id JOIN triggers t "
+                    + "ON t.id = rt.trigger_id WHERE r.started_at >= ? AND t.group_key IS NOT NULL "
+                    + "ORDER BY r.id LIMIT ?")) {
+                ps.setLong(1, from);
+                ps.setInt(2, max);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new GroupRun(rs.getString(2), HostAddress.of(rs.getString(3), rs.getInt(4)),
+                                SqliteRows.instant(rs.getLong(5))));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
     public boolean paused() {
         return tx("paused", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT value FROM settings WHERE name = 'paused'");

@@ -142,6 +142,16 @@ public interface Store extends AutoCloseable {
     List<RunRecord> recentRuns(Optional<String> host, OptionalInt port, int limit);
 
     /**
+     * The alert groups of the runs started at or after {@code since}, with their hosts, oldest first: the
+     * dispatcher's blast radius counts them again after a restart.
+     *
+     * @param since the start of the window
+     * @param limit at most this many, at least 1
+     * @return one entry per run and group of its triggers (triggers without a group are left out)
+     */
+    List<GroupRun> groupRunsSince(Instant since, int limit);
+
+    /**
      * Whether dispatching is paused (the kill switch), as last set; false in a new store.
      *
      * @return the stored state

@@ -105,6 +105,32 @@ class DispatcherRestartTest {
     }
 
     @Test
+    void theBlastRadiusCountsSurviveARestart() {
+        DispatchPolicy one = policy.toBuilder().maxHostsPerGroup(1).groupWindow(Duration.ofMinutes(10)).build();
+        ManualWorkers w = new ManualWorkers();
+        Dispatcher first = Dispatcher.create(store, new FakeRunner(), clock, one, w);
+        accept(store, trigger(clock, "web1", "NodeDown", "{}:{alertname=\"NodeDown\"}", List.of("a"), List.of()));
+        assertEquals(1, first.dispatch());
+        w.runAll();
+        clock.advance(Duration.ofMinutes(1));
+        try (Dispatcher second = Dispatcher.create(store, new FakeRunner(), clock, one, new ManualWorkers())) {
+            second.recover();
+            long t = accept(store, trigger(clock, "web2", "NodeDown", "{}:{alertname=\"NodeDown\"}", List.of("a"),
+                    List.of()));
+            assertEquals(0, second.dispatch(), "web1 already counts against the group's cap of 1");
+            assertEquals(TriggerState.SUPPRESSED, store.triggerStatus(t).orElseThrow().state());
+            assertTrue(store.triggerStatus(t).orElseThrow().reason().startsWith("blast radius"),
+                    store.triggerStatus(t).toString());
+        }
+        clock.advance(Duration.ofMinutes(10));
+        try (Dispatcher third = Dispatcher.create(store, new FakeRunner(), clock, one, new ManualWorkers())) {
+            third.recover();
+            accept(store, trigger(clock, "web3", "NodeDown", "{}:{alertname=\"NodeDown\"}", List.of("a"), List.of()));
+            assertEquals(1, third.dispatch(), "outside the window the group counts nothing");
+        }
+    }
+
+    @Test
     void theRateLimitWindowSurvivesARestart() {
         DispatchPolicy two = policy.toBuilder().runsPerMinute(2).build();
         ManualWorkers w = new ManualWorkers();

@@ -313,6 +313,25 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void groupRunsSinceListsTheGroupsOfRecentRuns() throws Exception {
+        long a = accept(WEB1);
+        long b = accept(WEB2);
+        long noGroup = store.accept(new Trigger(Source.API, null, null, null, T0, WEB2, List.of("x"), List.of(),
+                Map.of())).triggerId();
+        long r1 = store.startRun(WEB1, List.of(a), List.of(), List.of(), T0);
+        long r2 = store.startRun(WEB2, List.of(b, noGroup), List.of(), List.of(), T0.plusSeconds(60));
+        store.finishRun(r1, ok(T0.plusSeconds(1), List.of()));
+        store = reopen(store);
+        String g = "{}:{alertname=\"DiskFull\"}";
+        List<GroupRun> all = store.groupRunsSince(T0, 10);
+        assertEquals(List.of(new GroupRun(g, WEB1, T0.truncatedTo(java.time.temporal.ChronoUnit.MICROS)),
+                new GroupRun(g, WEB2, T0.plusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MICROS))), all);
+        assertEquals(List.of(WEB2), store.groupRunsSince(T0.plusSeconds(30), 10).stream().map(GroupRun::host).toList());
+        assertEquals(1, store.groupRunsSince(T0, 1).size());
+        assertTrue(r2 > r1);
+    }
+
+    @Test
     void thePauseOutlivesARestart() throws Exception {
         assertFalse(store.paused(), "a new store is not paused");
         store.setPaused(true);
