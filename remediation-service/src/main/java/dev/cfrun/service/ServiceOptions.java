@@ -20,13 +20,13 @@ import java.util.Locale;
  * configures; {@link #parse} checks them all and gives one line for the first problem.
  */
 @Command(name = "cfrun-service", sortOptions = false, usageHelpWidth = 80,
-        description = "The resident remediation service: Alertmanager webhooks and /v1/runs requests become "
-                + "agent runs.",
+        description = "The resident remediation service: Alertmanager webhooks, Nagios and Icinga 2 events "
+                + "(posted by curl) and /v1/runs requests become agent runs on the hosts' cf-serverd.",
         footer = {"",
                 "Endpoints: POST /v1/alertmanager, POST /v1/nagios, POST /v1/icinga,",
-                "POST /v1/runs, GET /v1/runs/ID,",
-                "GET /v1/runs?host=H&limit=N, POST /v1/pause, POST /v1/resume (all with",
-                "Authorization: Bearer TOKEN); GET /healthz, GET /metrics (Prometheus).",
+                "POST /v1/runs, GET /v1/runs/ID, GET /v1/runs?host=H[:PORT]&limit=N,",
+                "POST /v1/pause, POST /v1/resume (all with Authorization: Bearer TOKEN);",
+                "GET /healthz, GET /metrics (Prometheus text format; no token).",
                 "",
                 "Alertmanager receiver (alertmanager.yml):",
                 "  receivers:",
@@ -37,8 +37,15 @@ import java.util.Locale;
                 "            authorization:",
                 "              credentials_file: /etc/cfrun/token",
                 "",
-                "Example:",
-                "  cfrun-service --token-file /etc/cfrun/token --state /var/lib/cfrun-service"})
+                "Examples:",
+                "  cfrun-service --token-file /etc/cfrun/token --state /var/lib/cfrun-service \\",
+                "      --workdir /var/lib/cfrun-service/workdir --rules /etc/cfrun/rules.yml",
+                "  cfrun-service --token-file token --state state --dry-run   # runs nothing",
+                "  cfrun-service --check-rules /etc/cfrun/rules.yml",
+                "",
+                "Reference: docs/alertmanager.md. SIGHUP: read the rules and the TLS files",
+                "again, reopen the audit log. Exit: 0 after SIGTERM, 2 bad command line or",
+                "file, 1 could not start."})
 public final class ServiceOptions {
     /** Bad command line: a one-line reason. */
     public static final class OptionException extends Exception {
@@ -94,7 +101,7 @@ public final class ServiceOptions {
     // --- monitoring: the re-check after runs for Nagios / Icinga 2 events ---
     @Option(names = "--nagios-command-file", paramLabel = "FILE",
             description = "after a run for a /v1/nagios event, ask Nagios to check again through its command pipe"
-                    + " (command_file, e.g. /var/lib/nagios4/rw/nagios.cmd)")
+                    + " (its command_file)")
     private Path nagiosCommandFile;
 
     @Option(names = "--icinga-api", paramLabel = "URL",

@@ -52,6 +52,18 @@ class MainTest {
     }
 
     @Test
+    void helpFitsEightyColumnsAndSplitsNoPath() {
+        assertEquals(0, run("--help"));
+        String help = out.toString(StandardCharsets.UTF_8);
+        for (String line : help.lines().toList()) {
+            assertTrue(line.length() <= 80, "longer than 80 columns: " + line);
+            assertTrue(!line.strip().matches("^[a-z]+\\)?$"), "a word broken off onto its own line: " + line);
+        }
+        assertTrue(help.contains("--check-rules"), help);
+        assertTrue(help.contains("docs/alertmanager.md"), help);
+    }
+
+    @Test
     void helpShowsTheReceiverExample() {
         assertEquals(0, run("--help"));
         String help = out.toString(StandardCharsets.UTF_8);
