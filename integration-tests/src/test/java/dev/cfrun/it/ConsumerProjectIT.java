@@ -20,6 +20,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -96,6 +97,7 @@ class ConsumerProjectIT {
             artifacts = s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
         }
         assertEquals(new TreeSet<>(PUBLISHED), artifacts);
+        Map<String, String> packageOwner = new HashMap<>();
         for (String a : LIBRARIES) {
             Path dir = group.resolve(a).resolve(version);
             assertNotNull(artifact(dir, a, ".pom"));
@@ -106,6 +108,12 @@ class ConsumerProjectIT {
                         && !n.contains("$") && !n.endsWith("module-info.class") && !n.endsWith("package-info.class"))
                         .toList();
                 assertFalse(classes.isEmpty(), a);
+                // no package in two libraries: both on a module path (client a module, recheck an automatic one)
+                for (String c : classes) {
+                    String pkg = c.substring(0, c.lastIndexOf('/'));
+                    String other = packageOwner.putIfAbsent(pkg, a);
+                    assertTrue(other == null || other.equals(a), () -> pkg + " is in " + a + " and in " + other);
+                }
                 for (String c : classes) {
                     assertNotNull(sources.getEntry(c.replace(".class", ".java")), () -> a + ": no source for " + c);
                 }
