@@ -1,5 +1,6 @@
 package dev.cfrun.it;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,10 +46,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * out, read as a file:// mirror ({@code -Daether.offline.protocols=file}: offline, and still a repository). Its
  * program hails a real Debian cf-serverd through the published jar.
  * <p>
- * The deploy step cannot run with {@code -o} (the deploy plugin refuses): its settings mirror every repository to a
- * directory that does not exist, so it reads only the local repository and never the network, when that repository
- * has the deploy plugin; on a machine where it does not, the step resolves it from the configured registry (as the
- * build itself does).
+ * The deploy step cannot run with {@code -o} (the deploy plugin refuses): its settings mirror every repository to the
+ * same file:// view of the machine's repository, so nothing can come from the network, when that repository has the
+ * deploy plugin; on a machine where it does not, the view first, then Maven Central. It has its own empty local
+ * repository too: nothing of either build is written to the machine's.
  */
 class ConsumerProjectIT {
     static final Path ROOT = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
@@ -62,6 +63,7 @@ class ConsumerProjectIT {
     static String version;
     static Path deployed;
     static Path tree;
+    static Path seed;
     static Proc.Result deploy;
 
     @BeforeAll
@@ -74,19 +76,19 @@ class ConsumerProjectIT {
         tree = tmp.resolve("src");
         copyTree(ROOT, tree);
         deployed = tmp.resolve("deployed");
-        Path settings = tmp.resolve("deploy-settings.xml");
+        seed = seed(tmp.resolve("seed"));
+        // with the deploy plugin at hand, every repository is the seed (nothing can come from the network);
+        // without it (a machine whose repository never deployed), the seed first and then the usual registry
         boolean local = Files.isRegularFile(M2.resolve("org/apache/maven/plugins/maven-deploy-plugin/" + deployPlugin
                 + "/maven-deploy-plugin-" + deployPlugin + ".jar"));
-        Files.writeString(settings, local
-                ? "<settings><mirrors><mirror><id>central</id><mirrorOf>*</mirrorOf><url>"
-                        + tmp.resolve("no-remote").toUri() + "</url></mirror></mirrors></settings>\n"
-                : "<settings/>\n");
-        // install is skipped: nothing of this build reaches the local repository
-        deploy = mvn(tree, List.of("-ntp", "-s", settings.toString(), "deploy",
-                "-pl", "cfrun-bom,cfrun-client,cfrun-recheck", "-am",
+        Path settings = settings(tmp.resolve("deploy-settings.xml"), local ? "*" : null);
+        // its own local repository: the build installs nothing (install skipped), and the deploy also records the
+        // deployed SNAPSHOT's metadata in the local repository, which must not be the machine's
+        deploy = mvn(tree, List.of("-ntp", "-s", settings.toString(), "-Dmaven.repo.local=" + tmp.resolve("deploy-m2"),
+                "deploy", "-pl", "cfrun-bom,cfrun-client,cfrun-recheck", "-am",
                 "-DskipTests", "-Dcds.skip", "-Dmaven.install.skip=true",
                 "-DaltDeploymentRepository=local::file:" + deployed), Duration.ofSeconds(240));
-        assertEquals(0, deploy.exit(), () -> "mvn deploy failed (local repository only: " + local + ")\n" + tail(deploy));
+        assertEquals(0, deploy.exit(), () -> "mvn deploy failed (the machine's repository only: " + local + ")\n" + tail(deploy));
     }
 
     @Test
@@ -184,39 +186,7 @@ class ConsumerProjectIT {
 
     @Test
     void aConsumerProjectResolvesTheLibraryFromTheDeployDirectoryAndHails() throws Exception {
-        // the machine's repository without dev.cfrun, as a file:// repository (links, nothing copied)
-        Path seed = tmp.resolve("seed");
-        Files.createDirectories(seed);
-        try (Stream<Path> s = Files.list(M2)) {
-            for (Path p : s.toList()) {
-                if (!p.getFileName().toString().equals("dev")) {
-                    Files.createSymbolicLink(seed.resolve(p.getFileName().toString()), p);
-                }
-            }
-        }
-        if (Files.isDirectory(M2.resolve("dev"))) {
-            Files.createDirectories(seed.resolve("dev"));
-            try (Stream<Path> s = Files.list(M2.resolve("dev"))) {
-                for (Path p : s.toList()) {
-                    if (!p.getFileName().toString().equals("cfrun")) {
-                        Files.createSymbolicLink(seed.resolve("dev").resolve(p.getFileName().toString()), p);
-                    }
-                }
-            }
-        }
-        String seedUrl = seed.toUri().toString();
-        Path settings = tmp.resolve("consumer-settings.xml");
-        String repo = "<id>central</id><url>" + seedUrl + "</url>"
-                + "<releases><checksumPolicy>ignore</checksumPolicy></releases><snapshots><enabled>false</enabled></snapshots>";
-        Files.writeString(settings, "<settings>\n"
-                + "  <mirrors><mirror><id>central</id><mirrorOf>*,!cfrun-deploy</mirrorOf><url>" + seedUrl
-                + "</url></mirror></mirrors>\n"
-                + "  <profiles><profile><id>seed</id>\n"
-                + "    <repositories><repository>" + repo + "</repository></repositories>\n"
-                + "    <pluginRepositories><pluginRepository>" + repo + "</pluginRepository></pluginRepositories>\n"
-                + "  </profile></profiles>\n"
-                + "  <activeProfiles><activeProfile>seed</activeProfile></activeProfiles>\n"
-                + "</settings>\n");
+        Path settings = settings(tmp.resolve("consumer-settings.xml"), "*,!cfrun-deploy");
         Path project = tmp.resolve("consumer");
         copyTree(Path.of(System.getProperty("user.dir"), "src/test/resources/consumer"), project);
         Path localRepo = tmp.resolve("consumer-m2");
@@ -224,13 +194,6 @@ class ConsumerProjectIT {
 
         try (CfServerd server = CfServerd.builder(tmp.resolve("srv")).start()) {
             hail(server, settings, project, localRepo, repoUrl);
-        } finally {
-            // the links only, by hand (never what they point to: the machine's repository)
-            try (Stream<Path> s = Files.walk(seed)) {
-                for (Path p : s.filter(Files::isSymbolicLink).toList()) {
-                    Files.delete(p);
-                }
-            }
         }
     }
 
@@ -256,7 +219,57 @@ class ConsumerProjectIT {
                 + "/dev/cfrun/cfrun-parent/"), () -> tail(r));
     }
 
+    @AfterAll
+    static void removeSeedLinks() throws IOException {
+        // the links only, by hand (never what they point to: the machine's repository)
+        if (seed != null) {
+            try (Stream<Path> s = Files.walk(seed)) {
+                for (Path p : s.filter(Files::isSymbolicLink).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
     // ---
+
+    /** The machine's Maven repository without dev.cfrun, to be read as a file:// repository (links, nothing copied). */
+    static Path seed(Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("dev"));
+        if (Files.isDirectory(M2)) {
+            try (Stream<Path> s = Stream.concat(Files.list(M2), Files.isDirectory(M2.resolve("dev"))
+                    ? Files.list(M2.resolve("dev")) : Stream.empty())) {
+                for (Path p : s.toList()) {
+                    String rel = M2.relativize(p).toString();
+                    if (!rel.equals("dev") && !rel.equals("dev/cfrun")) {
+                        Files.createSymbolicLink(dir.resolve(rel), p);
+                    }
+                }
+            }
+        }
+        return dir;
+    }
+
+    /**
+     * Settings whose repositories are the seed (no checksums there: a local repository keeps none). With
+     * {@code mirrorOf}, every repository it names is the seed; without, the seed comes first and Maven Central
+     * after it.
+     */
+    static Path settings(Path file, String mirrorOf) throws IOException {
+        String url = seed.toUri().toString();
+        String repo = "<id>" + (mirrorOf == null ? "seed" : "central") + "</id><url>" + url + "</url>"
+                + "<releases><checksumPolicy>ignore</checksumPolicy></releases><snapshots><enabled>false</enabled></snapshots>";
+        Files.writeString(file, "<settings>\n"
+                + (mirrorOf == null ? "" : "  <mirrors><mirror><id>central</id><mirrorOf>" + mirrorOf
+                        + "</mirrorOf><url>" + url + "</url></mirror></mirrors>\n")
+                + "  <profiles><profile><id>seed</id>\n"
+                + "    <repositories><repository>" + repo + "</repository></repositories>\n"
+                + "    <pluginRepositories><pluginRepository>" + repo + "</pluginRepository></pluginRepositories>\n"
+                + "  </profile></profiles>\n"
+                + "  <activeProfiles><activeProfile>seed</activeProfile></activeProfiles>\n"
+                + "</settings>\n");
+        return file;
+    }
 
     /** Fails under CI, skips elsewhere, when mvn is not on the PATH (the hail also needs cf-serverd: CfServerd). */
     static void requireMaven() {
