@@ -1,0 +1,368 @@
+package dev.cfrun.it;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The library as a Maven user gets it. {@code mvn deploy -DaltDeploymentRepository=local::file:DIR} (what a release
+ * runs, less the signing) of a copy of this source tree into a temporary directory; then a tiny consumer project
+ * (test resources {@code consumer/}, not shipped) that imports {@code cfrun-bom} and depends on {@code cfrun-client}
+ * is built by a separate {@code mvn -o} with an empty local repository: cfrun's artifacts can only come from the
+ * deploy directory, everything else (plugins, slf4j-api) from this machine's Maven repository with dev.cfrun taken
+ * out, read as a file:// mirror ({@code -Daether.offline.protocols=file}: offline, and still a repository). Its
+ * program hails a real Debian cf-serverd through the published jar.
+ * <p>
+ * The deploy step cannot run with {@code -o} (the deploy plugin refuses): its settings mirror every repository to the
+ * same file:// view of the machine's repository, so nothing can come from the network, when that repository has the
+ * deploy plugin; on a machine where it does not, the view first, then Maven Central. It has its own empty local
+ * repository too: nothing of either build is written to the machine's.
+ */
+class ConsumerProjectIT {
+    static final Path ROOT = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+    static final Path M2 = Path.of(System.getProperty("user.home"), ".m2", "repository");
+    /** What is published, and nothing else: a new module must be marked maven.deploy.skip or added here. */
+    static final Set<String> PUBLISHED = Set.of("cfrun-parent", "cfrun-bom", "cfrun-client", "cfrun-recheck");
+    static final Set<String> LIBRARIES = Set.of("cfrun-client", "cfrun-recheck");
+
+    @TempDir
+    static Path tmp;
+    static String version;
+    static Path deployed;
+    static Path tree;
+    static Path seed;
+    static Proc.Result deploy;
+
+    @BeforeAll
+    static void deploy() throws Exception {
+        requireMaven();
+        String pom = Files.readString(ROOT.resolve("pom.xml"), StandardCharsets.UTF_8);
+        version = first(pom, "<artifactId>cfrun-parent</artifactId>\\s*<version>([^<]+)</version>");
+        String deployPlugin = first(pom, "<deploy-plugin.version>([^<]+)</deploy-plugin.version>");
+
+        tree = tmp.resolve("src");
+        copyTree(ROOT, tree);
+        deployed = tmp.resolve("deployed");
+        seed = seed(tmp.resolve("seed"));
+        // with the deploy plugin at hand, every repository is the seed (nothing can come from the network);
+        // without it (a machine whose repository never deployed), the seed first and then the usual registry
+        boolean local = Files.isRegularFile(M2.resolve("org/apache/maven/plugins/maven-deploy-plugin/" + deployPlugin
+                + "/maven-deploy-plugin-" + deployPlugin + ".jar"));
+        Path settings = settings(tmp.resolve("deploy-settings.xml"), local ? "*" : null);
+        // its own local repository: the build installs nothing (install skipped), and the deploy also records the
+        // deployed SNAPSHOT's metadata in the local repository, which must not be the machine's
+        deploy = mvn(tree, List.of("-ntp", "-s", settings.toString(), "-Dmaven.repo.local=" + tmp.resolve("deploy-m2"),
+                "deploy", "-pl", "cfrun-bom,cfrun-client,cfrun-recheck", "-am",
+                "-DskipTests", "-Dcds.skip", "-Dmaven.install.skip=true",
+                "-DaltDeploymentRepository=local::file:" + deployed), Duration.ofSeconds(240));
+        assertEquals(0, deploy.exit(), () -> "mvn deploy failed (the machine's repository only: " + local + ")\n" + tail(deploy));
+    }
+
+    @Test
+    void deploysTheLibrariesWithSourcesAndJavadocAndNothingElse() throws Exception {
+        Path group = deployed.resolve("dev/cfrun");
+        Set<String> artifacts;
+        try (Stream<Path> s = Files.list(group)) {
+            artifacts = s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+        }
+        assertEquals(new TreeSet<>(PUBLISHED), artifacts);
+        Map<String, String> packageOwner = new HashMap<>();
+        for (String a : LIBRARIES) {
+            Path dir = group.resolve(a).resolve(version);
+            assertNotNull(artifact(dir, a, ".pom"));
+            try (ZipFile jar = new ZipFile(artifact(dir, a, ".jar").toFile());
+                 ZipFile sources = new ZipFile(artifact(dir, a, "-sources.jar").toFile());
+                 ZipFile javadoc = new ZipFile(artifact(dir, a, "-javadoc.jar").toFile())) {
+                List<String> classes = entries(jar).stream().filter(n -> n.endsWith(".class")
+                        && !n.contains("$") && !n.endsWith("module-info.class") && !n.endsWith("package-info.class"))
+                        .toList();
+                assertFalse(classes.isEmpty(), a);
+                // no package in two libraries: both on a module path (client a module, recheck an automatic one)
+                for (String c : classes) {
+                    String pkg = c.substring(0, c.lastIndexOf('/'));
+                    String other = packageOwner.putIfAbsent(pkg, a);
+                    assertTrue(other == null || other.equals(a), () -> pkg + " is in " + a + " and in " + other);
+                }
+                for (String c : classes) {
+                    assertNotNull(sources.getEntry(c.replace(".class", ".java")), () -> a + ": no source for " + c);
+                }
+                assertTrue(entries(javadoc).stream().anyMatch(n -> n.endsWith("index.html")), a + " javadoc");
+                if (a.equals("cfrun-client")) {
+                    assertNotNull(jar.getEntry("module-info.class"));
+                    assertNotNull(sources.getEntry("module-info.java"));
+                    // the API a user may call: the exported packages, not dev.cfrun.client.internal
+                    assertTrue(entries(javadoc).stream().anyMatch(n -> n.endsWith("dev/cfrun/client/CfRunClient.html")));
+                    assertTrue(entries(javadoc).stream().noneMatch(n -> n.contains("/internal/")),
+                            "internal packages in the javadoc");
+                }
+            }
+        }
+        // no key named: nothing is signed (the release profile is off)
+        try (Stream<Path> s = Files.walk(deployed)) {
+            assertTrue(s.noneMatch(p -> p.toString().endsWith(".asc")));
+        }
+    }
+
+    @Test
+    void publishedPomsCarryWhatMavenCentralAsks() throws Exception {
+        Path group = deployed.resolve("dev/cfrun");
+        for (String a : List.of("cfrun-parent", "cfrun-bom")) {
+            Element project = xml(artifact(group.resolve(a).resolve(version), a, ".pom"));
+            for (String e : List.of("name", "description", "url", "licenses", "developers", "scm", "issueManagement")) {
+                assertFalse(text(project, e).isBlank(), a + ": no <" + e + ">");
+            }
+            assertEquals("Apache-2.0", text(child(child(project, "licenses"), "license"), "name"), a);
+            assertTrue(text(child(project, "scm"), "connection").startsWith("scm:git:"), a);
+        }
+        for (String a : LIBRARIES) {
+            Element project = xml(artifact(group.resolve(a).resolve(version), a, ".pom"));
+            assertFalse(text(project, "name").isBlank(), a);
+            assertFalse(text(project, "description").isBlank(), a);
+            assertEquals("cfrun-parent", text(child(project, "parent"), "artifactId"), a);
+        }
+        // the BOM names every library, at the project's version, and brings nothing of the parent's
+        Element bom = xml(artifact(group.resolve("cfrun-bom").resolve(version), "cfrun-bom", ".pom"));
+        assertTrue(child(bom, "parent") == null, "cfrun-bom must have no parent");
+        assertEquals(version, text(bom, "version"));
+        Set<String> managed = new TreeSet<>();
+        NodeList deps = child(child(bom, "dependencyManagement"), "dependencies").getElementsByTagName("dependency");
+        for (int i = 0; i < deps.getLength(); i++) {
+            Element d = (Element) deps.item(i);
+            assertEquals("dev.cfrun", text(d, "groupId"));
+            assertEquals("${project.version}", text(d, "version"));
+            managed.add(text(d, "artifactId"));
+        }
+        assertEquals(new TreeSet<>(LIBRARIES), managed);
+    }
+
+    @Test
+    void theReleaseProfileIsOnWhenAKeyIsNamedAndOnlyThen() {
+        // (its maven-gpg-plugin is resolved only when it is on, so validate shows it without signing anything)
+        Proc.Result plain = mvn(tree, List.of("-o", "-N", "validate"), Duration.ofSeconds(60));
+        assertEquals(0, plain.exit(), () -> tail(plain));
+        assertFalse(plain.out().contains("(enforce-release)"), () -> tail(plain));
+
+        Proc.Result keyed = mvn(tree, List.of("-o", "-N", "-Dgpg.keyname=0123ABCD", "validate"), Duration.ofSeconds(60));
+        assertEquals(0, keyed.exit(), () -> tail(keyed));
+        assertTrue(keyed.out().contains("(enforce-release) @ cfrun-parent"), () -> tail(keyed));
+
+        Proc.Result noKey = mvn(tree, List.of("-o", "-N", "-Prelease", "validate"), Duration.ofSeconds(60));
+        assertEquals(1, noKey.exit(), () -> tail(noKey));
+        assertTrue(noKey.out().contains("name the key with -Dgpg.keyname=KEYID"), () -> tail(noKey));
+    }
+
+    @Test
+    void aConsumerProjectResolvesTheLibraryFromTheDeployDirectoryAndHails() throws Exception {
+        Path settings = settings(tmp.resolve("consumer-settings.xml"), "*,!cfrun-deploy");
+        Path project = tmp.resolve("consumer");
+        copyTree(Path.of(System.getProperty("user.dir"), "src/test/resources/consumer"), project);
+        Path localRepo = tmp.resolve("consumer-m2");
+        String repoUrl = deployed.toUri().toString().replaceAll("/+$", "");
+
+        try (CfServerd server = CfServerd.builder(tmp.resolve("srv")).start()) {
+            hail(server, settings, project, localRepo, repoUrl);
+        }
+    }
+
+    private static void hail(CfServerd server, Path settings, Path project, Path localRepo, String repoUrl) {
+        ClientWorkdir client = ClientWorkdir.withCfKey(tmp.resolve("client")).trustWithCfKey(server);
+        Proc.Result r = mvn(project, List.of("-o", "-s", settings.toString(),
+                "-Dmaven.repo.local=" + localRepo, "-Daether.offline.protocols=file",
+                "-Dcfrun.repo=" + repoUrl, "-Dcfrun.version=" + version,
+                "-Dhail.host=" + server.hostPort(), "-Dhail.workdir=" + client.workdir,
+                "process-classes"), Duration.ofSeconds(120));
+        assertEquals(0, r.exit(), () -> tail(r) + "\n--- server log\n" + server.log());
+        assertTrue(r.out().contains("OUTPUT R: IT-REPORT main workdir=" + server.workdir()), () -> tail(r));
+        assertTrue(r.out().contains("HAIL " + server.hostPort() + " protocol=TLS server=" + server.digest()
+                + " exit=0"), () -> tail(r));
+        // the class ran from the jar resolved into the empty local repository, which came from the deploy dir
+        Path clientDir = localRepo.resolve("dev/cfrun/cfrun-client").resolve(version);
+        assertTrue(r.out().contains("FROM file:" + clientDir + "/cfrun-client-"), () -> tail(r));
+        assertTrue(r.out().contains("Downloaded from cfrun-deploy: " + repoUrl
+                + "/dev/cfrun/cfrun-bom/"), () -> tail(r));
+        assertTrue(r.out().contains("Downloaded from cfrun-deploy: " + repoUrl
+                + "/dev/cfrun/cfrun-client/"), () -> tail(r));
+        assertTrue(r.out().contains("Downloaded from cfrun-deploy: " + repoUrl
+                + "/dev/cfrun/cfrun-parent/"), () -> tail(r));
+    }
+
+    @AfterAll
+    static void removeSeedLinks() throws IOException {
+        // the links only, by hand (never what they point to: the machine's repository)
+        if (seed != null) {
+            try (Stream<Path> s = Files.walk(seed)) {
+                for (Path p : s.filter(Files::isSymbolicLink).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    // ---
+
+    /** The machine's Maven repository without dev.cfrun, to be read as a file:// repository (links, nothing copied). */
+    static Path seed(Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("dev"));
+        if (Files.isDirectory(M2)) {
+            try (Stream<Path> s = Stream.concat(Files.list(M2), Files.isDirectory(M2.resolve("dev"))
+                    ? Files.list(M2.resolve("dev")) : Stream.empty())) {
+                for (Path p : s.toList()) {
+                    String rel = M2.relativize(p).toString();
+                    if (!rel.equals("dev") && !rel.equals("dev/cfrun")) {
+                        Files.createSymbolicLink(dir.resolve(rel), p);
+                    }
+                }
+            }
+        }
+        return dir;
+    }
+
+    /**
+     * Settings whose repositories are the seed (no checksums there: a local repository keeps none). With
+     * {@code mirrorOf}, every repository it names is the seed; without, the seed comes first and Maven Central
+     * after it.
+     */
+    static Path settings(Path file, String mirrorOf) throws IOException {
+        String url = seed.toUri().toString();
+        String repo = "<id>" + (mirrorOf == null ? "seed" : "central") + "</id><url>" + url + "</url>"
+                + "<releases><checksumPolicy>ignore</checksumPolicy></releases><snapshots><enabled>false</enabled></snapshots>";
+        Files.writeString(file, "<settings>\n"
+                + (mirrorOf == null ? "" : "  <mirrors><mirror><id>central</id><mirrorOf>" + mirrorOf
+                        + "</mirrorOf><url>" + url + "</url></mirror></mirrors>\n")
+                + "  <profiles><profile><id>seed</id>\n"
+                + "    <repositories><repository>" + repo + "</repository></repositories>\n"
+                + "    <pluginRepositories><pluginRepository>" + repo + "</pluginRepository></pluginRepositories>\n"
+                + "  </profile></profiles>\n"
+                + "  <activeProfiles><activeProfile>seed</activeProfile></activeProfiles>\n"
+                + "</settings>\n");
+        return file;
+    }
+
+    /** Fails under CI, skips elsewhere, when mvn is not on the PATH (the hail also needs cf-serverd: CfServerd). */
+    static void requireMaven() {
+        Proc.Result r = Proc.run(List.of("sh", "-c", "command -v mvn"), Map.of(), Duration.ofSeconds(10));
+        if (r.exit() != 0) {
+            Peers.missing("mvn not found on the PATH");
+        }
+    }
+
+    static Proc.Result mvn(Path dir, List<String> args, Duration timeout) {
+        List<String> cmd = new ArrayList<>(List.of("mvn", "-B"));
+        cmd.addAll(args);
+        // the JDK this test runs on, not whatever JAVA_HOME the caller had
+        return Proc.run(cmd, Map.of("JAVA_HOME", System.getProperty("java.home")), timeout, dir);
+    }
+
+    static String tail(Proc.Result r) {
+        String all = r.out() + r.err();
+        return "exit=" + r.exit() + "\n" + (all.length() > 12_000 ? "…" + all.substring(all.length() - 12_000) : all);
+    }
+
+    static String first(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertTrue(m.find(), regex);
+        return m.group(1).strip();
+    }
+
+    /** The deployed file of a SNAPSHOT (timestamped) or release version with this suffix. */
+    static Path artifact(Path dir, String artifactId, String suffix) throws IOException {
+        Pattern p = Pattern.compile(Pattern.quote(artifactId + "-") + "[0-9][^/]*?" + Pattern.quote(suffix));
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> found = s.filter(f -> p.matcher(f.getFileName().toString()).matches())
+                    .filter(f -> suffix.startsWith("-") || !f.getFileName().toString().matches(".*-[a-z]+" + Pattern.quote(suffix)))
+                    .toList();
+            assertEquals(1, found.size(), () -> dir + ": " + suffix + " " + found);
+            return found.get(0);
+        }
+    }
+
+    static List<String> entries(ZipFile z) {
+        return z.stream().map(e -> e.getName()).toList();
+    }
+
+    static Element xml(Path pom) throws Exception {
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        Document d = f.newDocumentBuilder().parse(pom.toFile());
+        return d.getDocumentElement();
+    }
+
+    /** The first child element with this name, or null. */
+    static Element child(Element parent, String name) {
+        if (parent == null) {
+            return null;
+        }
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e && e.getTagName().equals(name)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    static String text(Element parent, String name) {
+        Element e = child(parent, name);
+        return e == null ? "" : e.getTextContent().strip();
+    }
+
+    /** Copies a source tree without build output or Git data (the build in the copy must not touch this one). */
+    static void copyTree(Path from, Path to) {
+        try {
+            Files.walkFileTree(from, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                    String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
+                    if (!dir.equals(from) && (name.equals("target") || name.equals(".git") || name.equals("dist"))) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    if (attrs.isRegularFile()) {
+                        Files.copy(file, to.resolve(from.relativize(file).toString()),
+                                StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
