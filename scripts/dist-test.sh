@@ -110,6 +110,8 @@ for page in "$root"/usr/share/man/man*/*.gz; do
   warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
   check "man $name renders without warnings" [ -z "$warn" ]
 done
+check "no man page shows the build machine's home or default work dir" bash -c \
+  "! zcat '$root'/usr/share/man/man*/*.gz | grep -q -e '$HOME/' -e 'default /var/lib/cfengine3)' -e 'default /var/cfengine)'"
 page_has_help_options() { # PAGE COMMAND...: every --long option of COMMAND --help is on PAGE
   local text opts o missing=""
   text=$(LC_ALL=C.UTF-8 MANWIDTH=200 man -l "$1" 2>/dev/null)

@@ -29,11 +29,15 @@ import java.nio.file.Path;
  */
 public final class ManPages {
     private static final String MANUAL = "cfrun Manual";
+    /** What CfRunClient.defaultWorkdir() does, in words: its value on the build machine must not be printed. */
+    private static final String WORKDIR_RULE = "/var/lib/cfengine3 or /var/cfengine if it holds a key, else ~/.cfrun";
+    private static String builtWorkdir;
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
         String version = args[1];
         Files.createDirectories(out);
+        builtWorkdir = Class.forName("dev.cfrun.client.CfRunClient").getMethod("defaultWorkdir").invoke(null).toString();
 
         // bin/cfrun: the command line exactly as Main runs it (package-private in dev.cfrun.cli)
         Class<?> root = Class.forName("dev.cfrun.cli.CfRunCommand");
@@ -81,7 +85,9 @@ public final class ManPages {
                 // the generator writes every page as section 1 and the version as it finds it (none here)
                 .replace("= " + name + "(1)", "= " + name + "(" + section + ")")
                 .replaceAll("(?m)^:mansource:.*$", ":mansource: cfrun " + version)
-                .replaceAll("(?m)^:manmanual:.*$", ":manmanual: " + MANUAL);
+                .replaceAll("(?m)^:manmanual:.*$", ":manmanual: " + MANUAL)
+                // a ${DEFAULT-VALUE} computed here (cfrun-service --workdir) would print this machine's work dir
+                .replace("default " + builtWorkdir + ")", "default " + WORKDIR_RULE + ")");
         write(out.resolve(name + "." + section + ".adoc"), adoc);
         for (CommandLine sub : spec.subcommands().values()) {
             if (!sub.getCommandSpec().usageMessage().hidden()) {
