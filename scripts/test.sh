@@ -3,7 +3,8 @@
 # webhook), makes a Docker engine and the cf-serverd 3.15 / 3.21 / 3.24 images available for the interop tests,
 # then builds and runs every test:
 # unit tests (surefire), the integration tests against real cf-serverd processes and containers (failsafe),
-# prints the interop matrix, and fuzzes each parser for 10,000 executions (scripts/fuzz.sh).
+# prints the interop matrix, fuzzes each parser for 10,000 executions (scripts/fuzz.sh), and builds the
+# distribution twice to check it (scripts/dist-test.sh: reproducible bytes, lintian, launchers, man pages).
 #   Docker: an engine that already answers is used as it is. Otherwise, as root, Debian's dockerd is
 #   installed if missing and started confined to this machine (scripts/lib/docker.sh: no iptables, no
 #   ip-forward, no bridge, no registry), and stopped by its PID when this script ends, however it ends.
@@ -20,6 +21,7 @@ install_cfengine
 install_nagios
 install_icinga
 install_prometheus
+install_dist_tools
 
 finish() {
   local rc=$?
@@ -50,6 +52,11 @@ rm -f "$since"
 # scripts/fuzz.sh alone runs longer (CFRUN_FUZZ_RUNS=0 skips this)
 if [ "$rc" = 0 ] && [ "${CFRUN_FUZZ_RUNS:-10000}" != 0 ] && [ $# = 0 ]; then
   scripts/fuzz.sh --no-build "${CFRUN_FUZZ_RUNS:-10000}" || rc=$?
+fi
+# the distribution: scripts/dist.sh twice (byte-identical jars, .deb and tarball), lintian, the unpacked
+# launchers and man pages (CFRUN_DIST_TEST=0 skips it)
+if [ "$rc" = 0 ] && [ "${CFRUN_DIST_TEST:-1}" != 0 ] && [ $# = 0 ]; then
+  scripts/dist-test.sh || rc=$?
 fi
 echo ">> scripts/test.sh: $((SECONDS - t0)) s, exit $rc" >&2
 exit "$rc"

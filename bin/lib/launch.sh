@@ -1,7 +1,9 @@
-# Sourced by the launchers in bin/: finds the repository root from the launcher's real path (symlinks
-# followed, so the launchers work from any directory and through links), then runs a main class from
-# one of the built jars with the JVM options a short-lived command wants, and the class-data-sharing
-# archive made for this jar and this JVM at package time when there is one (bin/lib/cds.sh).
+# Sourced by the launchers in bin/: finds the root from the launcher's real path (symlinks followed, so the
+# launchers work from any directory and through links), then runs a main class from one of the jars: in the
+# repository the built one (e.g. cfrun-cli/target/cfrun.jar), in an installed tree (the .deb's
+# /usr/share/cfrun, the tarball) the same jar in lib/ beside bin/ (scripts/dist.sh). It runs with the JVM
+# options a short-lived command wants, and the class-data-sharing archive made for this jar and this JVM at
+# package time (repository) or by the .deb's postinst when there is one (bin/lib/cds.sh).
 # Usage (from a launcher): . "$(dirname "$self")/lib/launch.sh"; launch JAR MAINCLASS "$@"
 . "$root/bin/lib/cds.sh"
 
@@ -9,6 +11,7 @@ launch() {
   jar_rel=$1 main=$2
   shift 2
   jar="$root/$jar_rel"
+  [ -f "$jar" ] || [ ! -f "$root/lib/${jar_rel##*/}" ] || jar="$root/lib/${jar_rel##*/}"
   if [ ! -f "$jar" ]; then
     echo "$(basename "$0"): $jar not found; build first: (cd $root && mvn -B -q package -DskipTests)" >&2
     exit 101

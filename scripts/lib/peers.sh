@@ -5,7 +5,9 @@
 #   for the Icinga 2 end-to-end test, icinga2 (its daemon is not started: the test runs a private instance);
 #   for the Alertmanager end-to-end test, Debian's Prometheus stack: prometheus, prometheus-alertmanager,
 #   prometheus-blackbox-exporter, and webhook (adnanh/webhook, the do-it-yourself receiver it is compared with);
-#   for the interop tests, Debian's Docker engine and debootstrap (scripts/lib/docker.sh starts it confined).
+#   for the interop tests, Debian's Docker engine and debootstrap (scripts/lib/docker.sh starts it confined);
+#   for the distribution (scripts/dist.sh, scripts/dist-test.sh), asciidoctor (man pages), lintian and man-db
+#   (dpkg-deb is part of dpkg).
 # Packaged daemons are not started: where no policy-rc.d forbids it, one is installed for the
 # duration of the installation only.
 _apt_install() {
@@ -58,4 +60,10 @@ install_docker() {
   command -v dockerd >/dev/null 2>&1 && command -v containerd >/dev/null 2>&1 && command -v runc >/dev/null 2>&1 \
     && command -v debootstrap >/dev/null 2>&1 && command -v docker >/dev/null 2>&1 && return 0
   _apt_install docker.io containerd runc debootstrap
+}
+
+install_dist_tools() {
+  command -v asciidoctor >/dev/null 2>&1 && command -v lintian >/dev/null 2>&1 && command -v man >/dev/null 2>&1 \
+    && command -v dpkg-deb >/dev/null 2>&1 && return 0
+  _apt_install asciidoctor lintian man-db
 }
