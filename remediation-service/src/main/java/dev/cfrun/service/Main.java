@@ -180,6 +180,12 @@ public final class Main {
             server = ApiServer.builder(o.listen(), token, store, dispatcher).tls(tls).rules(alertRules)
                     .limits(o.limits()).clock(clock).events(events).metrics(metrics).start();
             hangup(rules, audit, tls);
+        } catch (java.net.BindException e) {
+            err.println("cfrun-service: cannot listen on " + o.listen().getHostString() + ":" + o.listen().getPort()
+                    + ": " + oneLine(e).toLowerCase(java.util.Locale.ROOT)
+                    + " (another process has the port, or the address is not this machine's)");
+            closeAll(null, dispatcher, recheck, audit, store, client);
+            return FAILED;
         } catch (Exception e) {
             err.println("cfrun-service: " + oneLine(e));
             closeAll(null, dispatcher, recheck, audit, store, client);

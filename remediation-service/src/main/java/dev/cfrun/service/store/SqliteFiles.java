@@ -103,7 +103,10 @@ final class SqliteFiles {
                 }
             }
         } catch (IOException e) {
-            throw new StoreException("cannot prepare " + file + ": " + e, e);
+            String why = e instanceof java.nio.file.NoSuchFileException ? "no such directory: " + e.getMessage()
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied: " + e.getMessage()
+                    : e.toString();
+            throw new StoreException("cannot prepare " + file + ": " + why, e);
         }
     }
 
