@@ -6,11 +6,19 @@
 # a warning, and names every option its command's --help names (the pages are generated, so they cannot drift).
 # Needs dpkg-deb, asciidoctor, lintian, man (scripts/lib/peers.sh install_dist_tools): without them it skips,
 # under CI=true it fails. Last line: "dist: N passed, N failed".
-# Usage: scripts/dist-test.sh [--once]   (--once: one build, no reproducibility check)
+# Usage: scripts/dist-test.sh [--once] [--keep DIR]
+#   --once      one build, no reproducibility check
+#   --keep DIR  leave the checked first build in DIR (scripts/test.sh: for scripts/install-test.sh)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-once=
-[ "${1:-}" = --once ] && once=1
+once= keep=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --once) once=1; shift ;;
+    --keep) keep=$2; shift 2 ;;
+    *) echo "usage: scripts/dist-test.sh [--once] [--keep DIR]" >&2; exit 2 ;;
+  esac
+done
 
 for t in dpkg-deb asciidoctor lintian man java mvn git; do
   if ! command -v "$t" >/dev/null 2>&1; then
@@ -60,7 +68,7 @@ fi
 info=$(dpkg-deb -f "$deb")
 check "control: Architecture all" grep -qx 'Architecture: all' <<<"$info"
 check "control: Depends on a Java 17 headless runtime" \
-  grep -qx 'Depends: default-jre-headless (>= 2:1.17) | java17-runtime-headless' <<<"$info"
+  grep -qx 'Depends: default-jre-headless (>= 2:1.17) | java17-runtime-headless, adduser' <<<"$info"
 listing=$(dpkg-deb -c "$deb" | awk '{ print $6 ($7 == "->" ? " -> " $8 : "") }')
 for p in ./usr/share/cfrun/lib/cfrun.jar ./usr/share/cfrun/lib/cfrun-nagios.jar ./usr/share/cfrun/lib/cfrun-service.jar \
     "./usr/bin/cfrun -> ../share/cfrun/bin/cfrun" \
@@ -130,6 +138,11 @@ check "cfrun-service(8) names every option of cfrun-service --help" page_has_hel
 check "cfrun-event-handler(8) names every option of its --help" page_has_help_options "$m/man8/cfrun-event-handler.8.gz" "$root/usr/bin/cfrun-event-handler"
 check "check_cfserverd(8) names every option of its --help" page_has_help_options "$m/man8/check_cfserverd.8.gz" "$root/usr/bin/check_cfserverd"
 
+if [ -n "$keep" ]; then
+  mkdir -p "$keep" && rm -f "$keep"/cfrun_*_all.deb "$keep"/cfrun-*.tar.gz "$keep"/SHA256SUMS \
+    && cp "$tmp"/a/cfrun_*_all.deb "$tmp"/a/cfrun-*.tar.gz "$tmp"/a/SHA256SUMS "$keep"/ \
+    && echo ">> dist-test: the checked build is in $keep" >&2
+fi
 echo ">> dist-test: $((SECONDS - t0)) s" >&2
 echo "dist: $passed passed, $failed failed"
 [ "$failed" = 0 ]

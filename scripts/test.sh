@@ -3,12 +3,14 @@
 # webhook), makes a Docker engine and the cf-serverd 3.15 / 3.21 / 3.24 images available for the interop tests,
 # then builds and runs every test:
 # unit tests (surefire), the integration tests against real cf-serverd processes and containers (failsafe),
-# prints the interop matrix, fuzzes each parser for 10,000 executions (scripts/fuzz.sh), and builds the
-# distribution twice to check it (scripts/dist-test.sh: reproducible bytes, lintian, launchers, man pages).
+# prints the interop matrix, fuzzes each parser for 10,000 executions (scripts/fuzz.sh), builds the
+# distribution twice to check it (scripts/dist-test.sh: reproducible bytes, lintian, launchers, man pages), and
+# installs it in clean bookworm and trixie containers and uses it as a `nagios` user (scripts/install-test.sh).
 #   Docker: an engine that already answers is used as it is. Otherwise, as root, Debian's dockerd is
 #   installed if missing and started confined to this machine (scripts/lib/docker.sh: no iptables, no
 #   ip-forward, no bridge, no registry), and stopped by its PID when this script ends, however it ends.
-#   Images: scripts/images.sh (debootstrap + docker import; cached in /var/cache/cfrun-it).
+#   Images: scripts/images.sh (debootstrap + docker import; cached in /var/cache/cfrun-it): cf-serverd 3.15,
+#   3.21, 3.24 for the interop tests, and the clean bookworm and trixie systems of the install tests.
 #   Without an engine (not root, none running) the interop tests skip; under CI=true they fail.
 #   JDK 25: the interop matrix, RunIT and Tls12IT run again on the JDK 25 that scripts/find-jdk.sh finds
 #   (CFRUN_JDK25=DIR to choose one); without one that run is skipped with a warning, under CI=true it fails.
@@ -54,9 +56,11 @@ if [ "$rc" = 0 ] && [ "${CFRUN_FUZZ_RUNS:-10000}" != 0 ] && [ $# = 0 ]; then
   scripts/fuzz.sh --no-build "${CFRUN_FUZZ_RUNS:-10000}" || rc=$?
 fi
 # the distribution: scripts/dist.sh twice (byte-identical jars, .deb and tarball), lintian, the unpacked
-# launchers and man pages (CFRUN_DIST_TEST=0 skips it)
+# launchers and man pages; then that build installed, used and removed in clean containers
+# (CFRUN_DIST_TEST=0 skips both)
 if [ "$rc" = 0 ] && [ "${CFRUN_DIST_TEST:-1}" != 0 ] && [ $# = 0 ]; then
-  scripts/dist-test.sh || rc=$?
+  scripts/dist-test.sh --keep dist || rc=$?
+  [ "$rc" != 0 ] || scripts/install-test.sh --dist dist || rc=$?
 fi
 echo ">> scripts/test.sh: $((SECONDS - t0)) s, exit $rc" >&2
 exit "$rc"

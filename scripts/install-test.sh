@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs the distribution the way users do, in clean Debian containers, and uses it (docs/packaging.md):
+#   bookworm .deb, trixie .deb   apt-get install ./cfrun_*_all.deb (the Java runtime it depends on comes from
+#                                Debian's archive: the image holds Debian's package lists and the downloaded
+#                                .deb files), then as an unprivileged `nagios` user: cfrun --version, cfrun
+#                                keygen, man -w for every page, bash completion, cfrun trust, a hail of a
+#                                cf-serverd started in the container, check_cfserverd OK (both paths), the event
+#                                handler making the agent repair; then apt-get remove (+ autoremove --purge of
+#                                the runtime) leaves no file behind but the user's keys
+#   trixie tarball               the same from cfrun-<version>.tar.gz unpacked under /opt; rm -rf leaves the same
+# Each container runs with --network none: its own network namespace with only a loopback, so nothing can be
+# downloaded and the hail stays on its 127.0.0.1. The checks inside are scripts/lib/install-check.sh.
+# Images: cfrun-it/install:bookworm and :trixie from scripts/images.sh (built here when missing or outdated).
+# Needs a Docker engine (scripts/test.sh starts a confined one) and root to build the images: without them it
+# skips, under CI=true it fails. Last line: "install: N passed, N failed".
+# Usage: scripts/install-test.sh [--dist DIR]   (default dist/; scripts/dist.sh builds it when it is empty)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+dist=dist
+if [ "${1:-}" = --dist ]; then dist=$2; shift 2; fi
+dist=$(cd "$dist" 2>/dev/null && pwd) || dist=$PWD/dist
+
+skip() {
+  if [ "${CI:-}" = true ]; then echo "install-test: $* (under CI=true a missing peer is a failure)" >&2; exit 1; fi
+  echo "install-test: $*: skipped" >&2
+  echo "install: 0 passed, 0 failed, 1 skipped"
+  exit 0
+}
+docker info >/dev/null 2>&1 || skip "no Docker engine answers (DOCKER_HOST=${DOCKER_HOST:-unset})"
+if ! ls "$dist"/cfrun_*_all.deb "$dist"/cfrun-*.tar.gz >/dev/null 2>&1; then
+  echo ">> install-test: no .deb and tarball in $dist: scripts/dist.sh" >&2
+  scripts/dist.sh --out "$dist" >&2 || { echo "install-test: scripts/dist.sh failed" >&2; exit 1; }
+fi
+scripts/images.sh install-bookworm install-trixie || skip "the install images could not be built (scripts/images.sh)"
+
+passed=0 failed=0
+t0=$SECONDS
+# run RELEASE MODE: one clean container, removed afterwards; its last line is install-check's count
+run() {
+  local release=$1 mode=$2 out start=$SECONDS name
+  name=cfrun-install-$release-$mode-$$
+  out=$(timeout 600 docker run --rm --name "$name" --network none --label dev.cfrun.it.recipe=install \
+        -v "$dist:/dist:ro" -v "$PWD/scripts/lib/install-check.sh:/check/install-check.sh:ro" \
+        "cfrun-it/install:$release" bash /check/install-check.sh "$mode" /dist 2>&1)
+  local rc=$?
+  echo "$out" | grep -v '^install-check: '
+  local p f
+  p=$(echo "$out" | sed -n 's/^install-check: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+  f=$(echo "$out" | sed -n 's/^install-check: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+  if [ -z "$p" ]; then
+    echo "FAIL [$release $mode] the container ended without a count (exit $rc)"
+    docker rm -f "$name" >/dev/null 2>&1
+    p=0 f=1
+  elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+    echo "FAIL [$release $mode] exit $rc"
+    f=1
+  fi
+  passed=$((passed + p)) failed=$((failed + f))
+  echo ">> install-test: $release $mode: $p passed, $f failed, $((SECONDS - start)) s" >&2
+}
+run bookworm deb
+run trixie deb
+run trixie tarball
+echo ">> install-test: $((SECONDS - t0)) s" >&2
+echo "install: $passed passed, $failed failed"
+[ "$failed" = 0 ]
