@@ -3,8 +3,7 @@
 # repository the built one (e.g. cfrun-cli/target/cfrun.jar), in an installed tree (the .deb's
 # /usr/share/cfrun, the tarball) the same jar in lib/ beside bin/ (scripts/dist.sh). It runs with the JVM
 # options a short-lived command wants, and the class-data-sharing archive made for this jar and this JVM at
-# package time (repository) or by the .deb's postinst when there is one (bin/lib/cds.sh): on a JVM 25 or
-# newer an AOT cache instead.
+# package time (repository) or by the .deb's postinst when there is one (bin/lib/cds.sh).
 # Usage (from a launcher): . "$(dirname "$self")/lib/launch.sh"; launch JAR MAINCLASS "$@"
 . "$root/bin/lib/cds.sh"
 
@@ -20,15 +19,14 @@ launch() {
   java=java
   [ -n "${JAVA_HOME:-}" ] && java="$JAVA_HOME/bin/java"
   cds_archive "$java" "$jar"
+  [ -f "$cds_file" ] || cds_file=
   # Short-lived process: fast start-up matters more than peak throughput, unless the launcher said the run
   # hails many hosts (cfrun_fanout). The archive's log lines are silenced: a stale archive (jar rebuilt
-  # since) is not used, and that is no reason to print anything. On a JVM 25 or newer the archive is an AOT
-  # cache (bin/lib/cds.sh), which cannot go with -Xshare:auto: cfrun.jvm.options are the options without it then.
+  # since) is not used, and that is no reason to print anything.
   opts=$cfrun_jvm_options
   [ -n "${cfrun_fanout:-}" ] && opts=$cfrun_jvm_options_fanout
-  cds_options "$opts" "$jar"
-  [ -n "$cds_file" ] && [ "$cds_kind" = aot ] && opts=${opts% -Xshare:auto}
   # shellcheck disable=SC2086 # the options are words
-  exec "$java" $cds_opts ${cds_file:+"-Dcfrun.cds=$cds_file"} \
+  exec "$java" $opts ${cds_file:+"-XX:SharedArchiveFile=$cds_file"} \
+    ${cds_file:+-Xlog:cds=off,cds+dynamic=off} ${cds_file:+"-Dcfrun.cds=$cds_file"} \
     "-Dcfrun.jvm.options=$opts" $JAVA_OPTS -cp "$jar" "$main" "$@"
 }

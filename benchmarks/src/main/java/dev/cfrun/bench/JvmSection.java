@@ -14,8 +14,7 @@ import java.util.Map;
 /**
  * bin/cfrun on several JVMs ({@code --java DIR}, repeatable; default the launchers' JVM), one single hail each
  * (TLS and classic, /bin/echo), all of them alternating round by round (the first in each round rotates):
- * each JVM with the archive bin/lib/cds.sh picks for it, and a JVM 25 or newer twice, with its AOT cache and
- * with the dynamic archive ({@code CFRUN_AOT=0}). Ratios are to the first. The archives are not made here
+ * each JVM with the archive bin/lib/cds.sh picks for it. Ratios are to the first. The archives are not made here
  * (nothing outside the work dir is written): a missing one is a failure that names the command making it.
  */
 final class JvmSection implements Section {
@@ -35,24 +34,17 @@ final class JvmSection implements Section {
         }
         List<Variant> variants = new ArrayList<>();
         for (Path home : homes) {
-            int feature = feature(home);
             String java = home.resolve("bin/java").toString();
-            // a JVM 25 or newer twice: its AOT cache, and the dynamic archive (CFRUN_AOT=0)
-            List<Map<String, String>> envs = feature >= 25 ? List.of(Map.of(), Map.of("CFRUN_AOT", "0")) : List.of(Map.of());
-            for (Map<String, String> extra : envs) {
-                Map<String, String> env = new HashMap<>(extra);
-                env.put("JAVA_HOME", home.toString());
-                String archive = Machine.archiveFile(d.root, java, env);
-                String label = "JDK " + feature + " (" + home.getFileName() + "), "
-                        + (archive.endsWith(".aot") ? "AOT cache" : "dynamic CDS archive") + (extra.isEmpty() ? "" : " (CFRUN_AOT=0)");
-                if (archive.isEmpty() || archive.equals("?") || !Files.isRegularFile(Path.of(archive))) {
-                    r.fail(label + ": " + (archive.isEmpty() ? "no archive name" : archive + " missing") + "; make it with: "
-                            + (extra.isEmpty() ? "" : "CFRUN_AOT=0 ") + "sh bin/lib/cds.sh train " + java
-                            + " cfrun-cli/target/cfrun.jar dev.cfrun.cli.startup.CliTraining");
-                    continue;
-                }
-                variants.add(new Variant(label, env));
+            Map<String, String> env = Map.of("JAVA_HOME", home.toString());
+            String archive = Machine.archiveFile(d.root, java, env);
+            String label = "JDK " + feature(home) + " (" + home.getFileName() + "), "
+                    + (archive.endsWith(".aot") ? "AOT cache" : "dynamic CDS archive");
+            if (archive.isEmpty() || archive.equals("?") || !Files.isRegularFile(Path.of(archive))) {
+                r.fail(label + ": " + (archive.isEmpty() ? "no archive name" : archive + " missing") + "; make it with: "
+                        + "sh bin/lib/cds.sh train " + java + " cfrun-cli/target/cfrun.jar dev.cfrun.cli.startup.CliTraining");
+                continue;
             }
+            variants.add(new Variant(label, env));
         }
         if (variants.isEmpty()) {
             return;

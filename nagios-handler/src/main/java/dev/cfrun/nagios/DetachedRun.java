@@ -58,8 +58,7 @@ final class DetachedRun {
 
     /**
      * The JVM options of the detached run: the launcher's (bin/lib/launch.sh passes them, and the
-     * class-data-sharing archive or AOT cache it used for this jar, as system properties), else short-lived
-     * defaults.
+     * class-data-sharing archive it used for this jar, as system properties), else short-lived defaults.
      */
     static List<String> childJvmOptions() {
         List<String> opts = new ArrayList<>();
@@ -72,11 +71,7 @@ final class DetachedRun {
                     "-Xss512k"));
         }
         String cds = System.getProperty("cfrun.cds");
-        if (cds != null && cds.endsWith(".aot") && Files.isRegularFile(Path.of(cds))) {
-            // an AOT cache (JDK 25+, bin/lib/cds.sh): the JVM refuses it beside any -Xshare option
-            opts.removeIf(o -> o.startsWith("-Xshare:"));
-            opts.addAll(List.of("-XX:AOTCache=" + cds, "-Xlog:aot=off,cds=off", "-Dcfrun.cds=" + cds));
-        } else if (cds != null && Files.isRegularFile(Path.of(cds))) {
+        if (cds != null && Files.isRegularFile(Path.of(cds))) {
             opts.addAll(List.of("-XX:SharedArchiveFile=" + cds, "-Xlog:cds=off,cds+dynamic=off", "-Dcfrun.cds=" + cds));
         }
         return opts;

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The detached run starts with the launcher's JVM options and its class-data-sharing archive or AOT cache. */
+/** The detached run starts with the launcher's JVM options and its class-data-sharing archive. */
 class DetachedRunOptionsTest {
     @TempDir
     Path dir;
@@ -36,14 +36,6 @@ class DetachedRunOptionsTest {
             List<String> gone = DetachedRun.childJvmOptions();
             assertFalse(gone.stream().anyMatch(o -> o.contains("SharedArchiveFile")), "an archive gone is not passed on: " + gone);
             assertTrue(gone.contains("-Xss512k"), gone.toString());
-
-            // JDK 25+: an AOT cache, which the JVM refuses beside any -Xshare option
-            Path cache = Files.write(dir.resolve("cfrun-nagios-25.aot"), new byte[] {1});
-            System.clearProperty("cfrun.jvm.options");
-            System.setProperty("cfrun.cds", cache.toString());
-            assertEquals(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-Xss512k",
-                    "-XX:AOTCache=" + cache, "-Xlog:aot=off,cds=off", "-Dcfrun.cds=" + cache),
-                    DetachedRun.childJvmOptions());
         } finally {
             restore("cfrun.jvm.options", before);
             restore("cfrun.cds", beforeCds);
