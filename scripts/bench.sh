@@ -8,6 +8,9 @@
 #   scripts/bench.sh --only service --alerts 10000 --posters 4   the service under Alertmanager deliveries
 #   scripts/bench.sh --runs 31 --hosts 500 --rounds 3    sample sizes
 #   scripts/bench.sh --jmh           also JMH's WarmHailBenchmark (a warm client, TLS and classic)
+#   scripts/bench.sh --java DIR      bin/cfrun on the JDK at DIR (default: $JAVA_HOME, else java on the PATH)
+#   scripts/bench.sh --only jvm --runs 21 --java /usr/lib/jvm/java-17-openjdk-amd64 --java "$(scripts/find-jdk.sh 25)"
+#                                    (not in "everything") bin/cfrun on each JDK with its archive, alternating
 #
 # Runs from a fresh clone after scripts/test.sh (which installs cfengine3 and builds everything); builds
 # what is missing. Needs python3 (scripts/lib/spawn.py measures the processes) and, for peak RSS, GNU time.

@@ -8,6 +8,10 @@
 #
 # The training JVM runs with the launcher's own options (bin/lib/launch.sh: cfrun_jvm_options); an archive
 # is only usable with compatible ones.
+#
+# JDK 25's AOT cache (-XX:AOTCacheOutput / -XX:AOTCache) instead of this archive was tried and not kept: a TLS
+# hail was no faster than with this archive on the same JDK 25, and JDK 25 before 25.0.4 runs a cache's old
+# classes when the jar has changed (JDK-8377932). Figures and how to repeat: docs/BENCHMARKS.md.
 
 # One compiler thread: with C1 only the JVM would start two on two cores, competing with the run's own two
 # threads (the TLS set-up is warmed beside the key loading): 11-12 ms less per run, TLS and classic.

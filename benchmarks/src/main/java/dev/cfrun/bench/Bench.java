@@ -27,7 +27,9 @@ import java.util.stream.Stream;
  *   <li>{@link GrowthSection}, {@link OutputSection}: growth: 10 … 2000 hosts, and 10 … 100k output lines
  *       (with the streaming client's live heap);</li>
  *   <li>{@link ServiceSection}: bin/cfrun-service under 10,000 Alertmanager alerts (no cf-runagent
- *       counterpart): accepted per second, answer times, runs, memory, nothing lost.</li>
+ *       counterpart): accepted per second, answer times, runs, memory, nothing lost;</li>
+ *   <li>{@link JvmSection} (only when named: {@code --only jvm}): bin/cfrun on each {@code --java} JDK, with its
+ *       class-data-sharing archive or AOT cache, alternating.</li>
  * </ol>
  * Whole processes are measured by scripts/lib/spawn.py ({@link Spawner}: fork/exec/wait4: wall, CPU of the
  * process and its children, and peak RSS under GNU time), driven by {@link ProcessDriver}. Every result is
@@ -48,6 +50,7 @@ public final class Bench {
         s.put("growth", new GrowthSection());
         s.put("output", new OutputSection());
         s.put("service", new ServiceSection());
+        s.put("jvm", new JvmSection());
         return s;
     }
 
@@ -66,6 +69,7 @@ public final class Bench {
     private static int run(BenchOptions o, PrintStream log) throws Exception {
         Path root = o.root;
         Path work = o.work;
+        Machine.launcherHome = o.javas.isEmpty() ? null : o.javas.get(0);
         List<Path> needed = new ArrayList<>(List.of(Lab.CF_SERVERD, Lab.CF_RUNAGENT, Lab.CF_KEY));
         for (Map.Entry<String, Section> e : sections().entrySet()) {
             if (o.sections.contains(e.getKey())) {

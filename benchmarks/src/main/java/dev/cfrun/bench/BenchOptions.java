@@ -1,6 +1,7 @@
 package dev.cfrun.bench;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -28,7 +29,10 @@ final class BenchOptions {
     int serviceHostsPerDelivery = 25;
     int serviceGroupCap = 20;
     Set<String> sections = new LinkedHashSet<>(List.of("single", "inprocess", "fanout", "handler", "growth", "output", "service"));
+    // (and "jvm", JvmSection, only when named)
     boolean jmh;
+    /** {@code --java DIR} (repeatable): the JDK homes bin/cfrun runs on; the first one in every section. */
+    List<Path> javas = new ArrayList<>();
 
     /** @throws IllegalArgumentException for an unknown option */
     static BenchOptions parse(String[] args) {
@@ -57,6 +61,7 @@ final class BenchOptions {
                 case "--posters" -> o.servicePosters = Integer.parseInt(args[++i]);
                 case "--only" -> o.sections = new LinkedHashSet<>(List.of(args[++i].split(",")));
                 case "--jmh" -> o.jmh = true;
+                case "--java" -> o.javas.add(Path.of(args[++i]).toAbsolutePath().normalize());
                 case "--root", "--work" -> i++;
                 default -> throw new IllegalArgumentException("unknown option " + a + " (see scripts/bench.sh --help)");
             }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -45,8 +46,14 @@ final class Machine {
         }
     }
 
-    /** The java that bin/cfrun starts: $JAVA_HOME's, else the one on the PATH. */
+    /** The first {@code --java DIR}: the JDK the launchers run on (null: $JAVA_HOME's or the PATH's java). */
+    static volatile Path launcherHome;
+
+    /** The java that bin/cfrun starts: the first --java's, else $JAVA_HOME's, else the one on the PATH. */
     static String javaForLaunchers() {
+        if (launcherHome != null) {
+            return launcherHome.resolve("bin/java").toString();
+        }
         String home = System.getenv("JAVA_HOME");
         return home != null && !home.isEmpty() ? Path.of(home, "bin", "java").toString() : "java";
     }
@@ -58,9 +65,14 @@ final class Machine {
     }
 
     static String archive(Path root) {
-        String a = firstLine(List.of("sh", "-c", ". \"$1\"; cds_archive \"$2\" \"$3\"; printf '%s\\n' \"$cds_file\"", "sh",
-                root.resolve("bin/lib/cds.sh").toString(), javaForLaunchers(), root.resolve("cfrun-cli/target/cfrun.jar").toString()));
+        String a = archiveFile(root, javaForLaunchers(), Map.of());
         return a.isEmpty() ? "none (JVM without a release file)" : Files.exists(Path.of(a)) ? a : "none (" + a + " missing)";
+    }
+
+    /** The archive (or AOT cache) bin/cfrun would use on {@code java} in the environment {@code env} ("": none). */
+    static String archiveFile(Path root, String java, Map<String, String> env) {
+        return firstLine(List.of("sh", "-c", ". \"$1\"; cds_archive \"$2\" \"$3\"; printf '%s\\n' \"$cds_file\"", "sh",
+                root.resolve("bin/lib/cds.sh").toString(), java, root.resolve("cfrun-cli/target/cfrun.jar").toString()), env);
     }
 
     static String javaVersion() {
@@ -69,13 +81,23 @@ final class Machine {
     }
 
     static String firstLine(List<String> cmd) {
-        List<String> l = lines(cmd);
+        return firstLine(cmd, Map.of());
+    }
+
+    private static String firstLine(List<String> cmd, Map<String, String> env) {
+        List<String> l = lines(cmd, env);
         return l.isEmpty() ? "?" : l.get(0);
     }
 
     private static List<String> lines(List<String> cmd) {
+        return lines(cmd, Map.of());
+    }
+
+    private static List<String> lines(List<String> cmd, Map<String, String> env) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().putAll(env);
+            Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor();
             return out.lines().toList();

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -105,7 +106,13 @@ final class ProcessDriver {
     // ---------------------------------------------------------------- measuring
 
     Spawner.Run measure(Cmd cmd, Path stdout, int exit, String what) {
-        Spawner.Run r = spawner.run(cmd.argv(), cmd.env(), stdout, Duration.ofMinutes(5));
+        Map<String, String> env = cmd.env();
+        if (Machine.launcherHome != null && cmd.argv().get(0).startsWith(root.resolve("bin") + "/")
+                && !env.containsKey("JAVA_HOME")) {
+            env = new HashMap<>(env); // --java: the launchers run on that JDK
+            env.put("JAVA_HOME", Machine.launcherHome.toString());
+        }
+        Spawner.Run r = spawner.run(cmd.argv(), env, stdout, Duration.ofMinutes(5));
         if (exit >= 0 && r.exit() != exit) {
             report.fail(what + ": exit " + r.exit() + ", expected " + exit + (r.timedOut() ? " (timed out)" : ""));
         }
