@@ -49,6 +49,11 @@ since=$(mktemp)
 # install (= verify + the jars in ~/.m2): the short fuzzing run below uses them
 mvn -B install "$@" || rc=$?
 scripts/interop-summary.sh --since "$since" || true
+# the consumer project of ConsumerProjectIT: the library resolved from the deploy directory, and its hail
+if [ integration-tests/target/consumer-hail.txt -nt "$since" ]; then
+  echo "Consumer project (ConsumerProjectIT): cfrun-client from 'mvn deploy' into a directory, then a hail:"
+  sed 's/^/  /' integration-tests/target/consumer-hail.txt
+fi
 rm -f "$since"
 # a short coverage-guided fuzzing run per parser (the checked-in inputs already ran in the build);
 # scripts/fuzz.sh alone runs longer (CFRUN_FUZZ_RUNS=0 skips this)

@@ -217,6 +217,17 @@ class ConsumerProjectIT {
                 + "/dev/cfrun/cfrun-client/"), () -> tail(r));
         assertTrue(r.out().contains("Downloaded from cfrun-deploy: " + repoUrl
                 + "/dev/cfrun/cfrun-parent/"), () -> tail(r));
+        // what scripts/test.sh prints after the build: where the library came from, and the hail
+        try {
+            Files.writeString(Path.of(System.getProperty("user.dir"), "target", "consumer-hail.txt"),
+                    r.out().lines()
+                            .filter(l -> l.contains("Downloaded from cfrun-deploy: ") && l.contains("/dev/cfrun/")
+                                    || l.startsWith("FROM ") || l.startsWith("HAIL ") || l.startsWith("OUTPUT "))
+                            .map(l -> l.replaceFirst("^\\[INFO\\] ", "") + "\n")
+                            .collect(Collectors.joining()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @AfterAll
