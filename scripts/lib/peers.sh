@@ -7,7 +7,8 @@
 #   prometheus-blackbox-exporter, and webhook (adnanh/webhook, the do-it-yourself receiver it is compared with);
 #   for the interop tests, Debian's Docker engine and debootstrap (scripts/lib/docker.sh starts it confined);
 #   for the distribution (scripts/dist.sh, scripts/dist-test.sh), asciidoctor (man pages), lintian and man-db
-#   (dpkg-deb is part of dpkg).
+#   (dpkg-deb is part of dpkg), and gnupg (gpg, gpg-agent, gpgconf: ConsumerProjectIT signs its deploy, as a
+#   release does, with a throw-away key).
 # Packaged daemons are not started: where no policy-rc.d forbids it, one is installed for the
 # duration of the installation only.
 _apt_install() {
@@ -64,6 +65,7 @@ install_docker() {
 
 install_dist_tools() {
   command -v asciidoctor >/dev/null 2>&1 && command -v lintian >/dev/null 2>&1 && command -v man >/dev/null 2>&1 \
-    && command -v dpkg-deb >/dev/null 2>&1 && return 0
-  _apt_install asciidoctor lintian man-db
+    && command -v dpkg-deb >/dev/null 2>&1 && command -v gpg >/dev/null 2>&1 && command -v gpg-agent >/dev/null 2>&1 \
+    && command -v gpgconf >/dev/null 2>&1 && return 0
+  _apt_install asciidoctor lintian man-db gnupg
 }

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,15 +37,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The library as a Maven user gets it. {@code mvn deploy -DaltDeploymentRepository=local::file:DIR} (what a release
- * runs, less the signing) of a copy of this source tree into a temporary directory; then a tiny consumer project
- * (test resources {@code consumer/}, not shipped) that imports {@code cfrun-bom} and depends on {@code cfrun-client}
- * is built by a separate {@code mvn -o} with an empty local repository: cfrun's artifacts can only come from the
- * deploy directory, everything else (plugins, slf4j-api) from this machine's Maven repository with dev.cfrun taken
- * out, read as a file:// mirror ({@code -Daether.offline.protocols=file}: offline, and still a repository). Its
- * program hails a real Debian cf-serverd through the published jar.
+ * The library as a Maven user gets it. {@code mvn deploy -Dgpg.keyname=FINGERPRINT
+ * -DaltDeploymentRepository=local::file:DIR} of a copy of this source tree into a temporary directory: what a release
+ * runs, signing included (the {@code release} profile on, maven-gpg-plugin signing every deployed file with gpg and a
+ * throw-away key made for the test in a private {@code GNUPGHOME}; each signature is then checked with
+ * {@code gpg --verify}). Then a tiny consumer project (test resources {@code consumer/}, not shipped) that imports
+ * {@code cfrun-bom} and depends on {@code cfrun-client} is built by a separate {@code mvn -o} with an empty local
+ * repository: cfrun's artifacts can only come from the deploy directory, everything else (plugins, slf4j-api) from
+ * this machine's Maven repository with dev.cfrun taken out, read as a file:// mirror
+ * ({@code -Daether.offline.protocols=file}: offline, and still a repository). Its program hails a real Debian
+ * cf-serverd through the published jar.
  * <p>
  * The deploy step cannot run with {@code -o} (the deploy plugin refuses): its settings mirror every repository to the
  * same file:// view of the machine's repository, so nothing can come from the network, when that repository has the
@@ -65,10 +70,17 @@ class ConsumerProjectIT {
     static Path tree;
     static Path seed;
     static Proc.Result deploy;
+    /** The throw-away key's GnuPG home (under {@link #tmp}: short enough for gpg-agent's socket paths) and fingerprint. */
+    static Path gnupgHome;
+    static String fingerprint;
 
     @BeforeAll
     static void deploy() throws Exception {
         requireMaven();
+        requireGpg();
+        gnupgHome = Files.createDirectory(tmp.resolve("gnupg"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        fingerprint = newKey();
         String pom = Files.readString(ROOT.resolve("pom.xml"), StandardCharsets.UTF_8);
         version = first(pom, "<artifactId>cfrun-parent</artifactId>\\s*<version>([^<]+)</version>");
         String deployPlugin = first(pom, "<deploy-plugin.version>([^<]+)</deploy-plugin.version>");
@@ -83,11 +95,15 @@ class ConsumerProjectIT {
                 + "/maven-deploy-plugin-" + deployPlugin + ".jar"));
         Path settings = settings(tmp.resolve("deploy-settings.xml"), local ? "*" : null);
         // its own local repository: the build installs nothing (install skipped), and the deploy also records the
-        // deployed SNAPSHOT's metadata in the local repository, which must not be the machine's
+        // deployed SNAPSHOT's metadata in the local repository, which must not be the machine's.
+        // -Dgpg.keyname turns the release profile on, as in a release; maven-gpg-plugin's default signer runs gpg
+        // (finding the key through GNUPGHOME) and leaves the passphrase to gpg-agent, which the key does not need:
+        // no -Dgpg.useagent, no --pinentry-mode loopback
         deploy = mvn(tree, List.of("-ntp", "-s", settings.toString(), "-Dmaven.repo.local=" + tmp.resolve("deploy-m2"),
                 "deploy", "-pl", "cfrun-bom,cfrun-client,cfrun-recheck", "-am",
-                "-DskipTests", "-Dcds.skip", "-Dmaven.install.skip=true",
-                "-DaltDeploymentRepository=local::file:" + deployed), Duration.ofSeconds(240));
+                "-DskipTests", "-Dcds.skip", "-Dmaven.install.skip=true", "-Dgpg.keyname=" + fingerprint,
+                "-DaltDeploymentRepository=local::file:" + deployed),
+                Map.of("GNUPGHOME", gnupgHome.toString()), Duration.ofSeconds(240));
         assertEquals(0, deploy.exit(), () -> "mvn deploy failed (the machine's repository only: " + local + ")\n" + tail(deploy));
     }
 
@@ -130,10 +146,46 @@ class ConsumerProjectIT {
                 }
             }
         }
-        // no key named: nothing is signed (the release profile is off)
-        try (Stream<Path> s = Files.walk(deployed)) {
-            assertTrue(s.noneMatch(p -> p.toString().endsWith(".asc")));
+    }
+
+    @Test
+    void signsEveryPublishedFileWithTheKeyAndAChangedFileFailsItsCheck() throws Exception {
+        Path group = deployed.resolve("dev/cfrun");
+        // what Maven Central requires to be signed: every POM, jar, sources and javadoc jar
+        List<Path> required = new ArrayList<>();
+        for (String a : PUBLISHED) {
+            Path dir = group.resolve(a).resolve(version);
+            required.add(artifact(dir, a, ".pom"));
+            if (LIBRARIES.contains(a)) {
+                for (String suffix : List.of(".jar", "-sources.jar", "-javadoc.jar")) {
+                    required.add(artifact(dir, a, suffix));
+                }
+            }
         }
+        // and so is every other file deployed (cfrun-client's -tests.jar), all but checksums and metadata
+        List<Path> signed;
+        try (Stream<Path> s = Files.walk(group)) {
+            signed = s.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString()
+                    .matches("maven-metadata.*|.*\\.(asc|md5|sha1|sha256|sha512)")).sorted().toList();
+        }
+        assertTrue(signed.containsAll(required), () -> signed + " lacks some of " + required);
+        for (Path f : signed) {
+            Path asc = f.resolveSibling(f.getFileName() + ".asc");
+            assertTrue(Files.isRegularFile(asc), () -> "no signature beside " + f + "\n" + tail(deploy));
+            Proc.Result v = gpgVerify(asc, f);
+            assertEquals(0, v.exit(), () -> f + ": " + v);
+            assertTrue(v.out().contains("[GNUPG:] VALIDSIG " + fingerprint + " "), () -> f + ": " + v);
+        }
+        // one byte of a signed jar changed: its signature no longer holds
+        Path jar = artifact(group.resolve("cfrun-client").resolve(version), "cfrun-client", ".jar");
+        Path changed = Files.createDirectories(tmp.resolve("changed")).resolve(jar.getFileName());
+        byte[] bytes = Files.readAllBytes(jar);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(changed, bytes);
+        Proc.Result bad = gpgVerify(jar.resolveSibling(jar.getFileName() + ".asc"), changed);
+        assertTrue(bad.exit() != 0, () -> "a changed jar passed: " + bad);
+        assertFalse(bad.out().contains("VALIDSIG"), bad::toString);
+        assertTrue(bad.out().contains("[GNUPG:] BADSIG "), bad::toString);
     }
 
     @Test
@@ -231,6 +283,28 @@ class ConsumerProjectIT {
     }
 
     @AfterAll
+    static void stopGpgAgent() throws InterruptedException {
+        if (gnupgHome == null) {
+            return;
+        }
+        // gpg started an agent for this home (making the key, then maven-gpg-plugin's gpg signing): stop it, and
+        // whatever else of GnuPG runs for it, then make sure nothing of it is left (its command line names the
+        // home, --homedir, or its environment does, GNUPGHOME)
+        Proc.Result kill = Proc.run(List.of("gpgconf", "--kill", "all"), gpgEnv(), Duration.ofSeconds(30));
+        List<String> left = Processes.mentioning(gnupgHome.toString());
+        for (int i = 0; i < 50 && !left.isEmpty(); i++) {
+            Thread.sleep(100);
+            left = Processes.mentioning(gnupgHome.toString());
+        }
+        if (!left.isEmpty()) {
+            List<String> killed = Processes.killAllMentioning(gnupgHome.toString());
+            fail("GnuPG processes left for " + gnupgHome + " after gpgconf --kill all (" + kill + "), killed: "
+                    + killed);
+        }
+        assertEquals(0, kill.exit(), kill::toString);
+    }
+
+    @AfterAll
     static void removeSeedLinks() throws IOException {
         // the links only, by hand (never what they point to: the machine's repository)
         if (seed != null) {
@@ -290,11 +364,49 @@ class ConsumerProjectIT {
         }
     }
 
+    /** Fails under CI, skips elsewhere, when GnuPG is not installed (the deploy signs, as a release does). */
+    static void requireGpg() {
+        Proc.Result r = Proc.run(List.of("sh", "-c", "command -v gpg && command -v gpg-agent && command -v gpgconf"), Map.of(),
+                Duration.ofSeconds(10));
+        if (r.exit() != 0) {
+            Peers.missing("gpg not found on the PATH: install gnupg (scripts/test.sh does); the deploy signs");
+        }
+    }
+
+    static Map<String, String> gpgEnv() {
+        return Map.of("GNUPGHOME", gnupgHome.toString());
+    }
+
+    /**
+     * A new RSA 3072 signing key in {@link #gnupgHome}, without a passphrase (batch, loopback pinentry, an empty
+     * passphrase: no protection), never expiring; returns its fingerprint.
+     */
+    static String newKey() {
+        Proc.check(List.of("gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "",
+                "--quick-gen-key", "cfrun test <test@invalid>", "rsa3072", "sign", "never"), gpgEnv());
+        Proc.Result keys = Proc.check(List.of("gpg", "--batch", "--with-colons", "--list-secret-keys"), gpgEnv());
+        List<String> fprs = keys.out().lines().filter(l -> l.startsWith("fpr:")).map(l -> l.split(":")[9]).toList();
+        assertEquals(1, fprs.size(), keys::toString);
+        return fprs.get(0);
+    }
+
+    /** gpg --verify with the test's key ring, status lines on stdout ([GNUPG:] VALIDSIG FINGERPRINT …). */
+    static Proc.Result gpgVerify(Path signature, Path file) {
+        return Proc.run(List.of("gpg", "--batch", "--status-fd", "1", "--verify", signature.toString(),
+                file.toString()), gpgEnv(), Duration.ofSeconds(30));
+    }
+
     static Proc.Result mvn(Path dir, List<String> args, Duration timeout) {
+        return mvn(dir, args, Map.of(), timeout);
+    }
+
+    static Proc.Result mvn(Path dir, List<String> args, Map<String, String> env, Duration timeout) {
         List<String> cmd = new ArrayList<>(List.of("mvn", "-B"));
         cmd.addAll(args);
+        Map<String, String> all = new HashMap<>(env);
         // the JDK this test runs on, not whatever JAVA_HOME the caller had
-        return Proc.run(cmd, Map.of("JAVA_HOME", System.getProperty("java.home")), timeout, dir);
+        all.put("JAVA_HOME", System.getProperty("java.home"));
+        return Proc.run(cmd, all, timeout, dir);
     }
 
     static String tail(Proc.Result r) {
