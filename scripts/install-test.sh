@@ -14,10 +14,18 @@
 # Needs a Docker engine (scripts/test.sh starts a confined one) and root to build the images: without them it
 # skips, under CI=true it fails. Last line: "install: N passed, N failed".
 # Usage: scripts/install-test.sh [--dist DIR]   (default dist/; scripts/dist.sh builds it when it is empty)
+# Example: scripts/dist.sh && sudo scripts/install-test.sh     (an engine must answer: DOCKER_HOST, or the socket)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 dist=dist
-if [ "${1:-}" = --dist ]; then dist=$2; shift 2; fi
+usage() { sed -n '2,/^set -uo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dist) [ $# -ge 2 ] || { echo "install-test: --dist needs a directory" >&2; exit 2; }; dist=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "install-test: unknown argument '$1' (usage: scripts/install-test.sh [--dist DIR])" >&2; exit 2 ;;
+  esac
+done
 dist=$(cd "$dist" 2>/dev/null && pwd) || dist=$PWD/dist
 
 skip() {
