@@ -85,6 +85,15 @@ else
   tar -xzf "$tgz" -C /opt
   top=$(ls -d /opt/cfrun-*)
   ok "unpacked ${tgz##*/} into $top ($(find "$top" -type f | wc -l) files)"
+  # the start-up archives, made by hand as docs/packaging.md tells tarball users (the .deb's postinst does the same)
+  for pair in cfrun.jar:dev.cfrun.cli.startup.CliTraining cfrun-nagios.jar:dev.cfrun.nagios.startup.HandlerTraining; do
+    timeout 300 sh "$top/bin/lib/cds.sh" train "$(command -v java)" "$top/lib/${pair%%:*}" "${pair#*:}" >/tmp/cds.log 2>&1
+  done
+  if ls "$top"/lib/cds/cfrun-*.jsa "$top"/lib/cds/cfrun-nagios-*.jsa >/dev/null 2>&1; then
+    ok "bin/lib/cds.sh train made the start-up archives: $(cd "$top/lib/cds" && ls *.jsa | tr '\n' ' ')"
+  else
+    bad "bin/lib/cds.sh train: no archive in $top/lib/cds: $(tail -3 /tmp/cds.log)"
+  fi
   bin=$top/bin plugin=
   completion=$top/completion/cfrun
   userpath=$top/bin:$userpath

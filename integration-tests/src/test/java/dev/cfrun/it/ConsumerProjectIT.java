@@ -115,6 +115,11 @@ class ConsumerProjectIT {
             artifacts = s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
         }
         assertEquals(new TreeSet<>(PUBLISHED), artifacts);
+        // a release deploys no test fixtures: cfrun-client's and cfrun-recheck's -tests.jar (test keys among them)
+        try (Stream<Path> s = Files.walk(group)) {
+            List<Path> tests = s.filter(f -> f.getFileName().toString().contains("-tests.")).toList();
+            assertTrue(tests.isEmpty(), () -> "test fixtures deployed: " + tests);
+        }
         Map<String, String> packageOwner = new HashMap<>();
         for (String a : LIBRARIES) {
             Path dir = group.resolve(a).resolve(version);
@@ -162,7 +167,7 @@ class ConsumerProjectIT {
                 }
             }
         }
-        // and so is every other file deployed (cfrun-client's -tests.jar), all but checksums and metadata
+        // and so is every other file deployed, all but checksums and metadata (there should be none)
         List<Path> signed;
         try (Stream<Path> s = Files.walk(group)) {
             signed = s.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString()
