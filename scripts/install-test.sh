@@ -2,7 +2,8 @@
 # Installs the distribution the way users do, in clean Debian containers, and uses it (docs/packaging.md):
 #   bookworm .deb, trixie .deb   apt-get install ./cfrun_*_all.deb (the Java runtime it depends on comes from
 #                                Debian's archive: the image holds Debian's package lists and the downloaded
-#                                .deb files), then as an unprivileged `nagios` user: cfrun --version, cfrun
+#                                .deb files), a reinstall (the upgrade path) and the JVM trigger remake the
+#                                start-up archives, then as an unprivileged `nagios` user: cfrun --version, cfrun
 #                                keygen, man -w for every page, bash completion, cfrun trust, a hail of a
 #                                cf-serverd started in the container, check_cfserverd OK (both paths), the event
 #                                handler making the agent repair; then apt-get remove (+ autoremove --purge of

@@ -74,6 +74,24 @@ if [ "$mode" = deb ]; then
   else
     bad "no system user cfrun (the unit's User=)"
   fi
+  # the upgrade path of the maintainer scripts (prerm upgrade, postinst configure with the old version): a
+  # reinstall of the same package runs them as an upgrade does
+  uid=$(id -u cfrun 2>/dev/null)
+  if DEBIAN_FRONTEND=noninteractive apt-get install -y --reinstall "/tmp/${deb##*/}" >/tmp/apt2.log 2>&1 \
+      && ls /var/cache/cfrun/cfrun-*.jsa /var/cache/cfrun/cfrun-nagios-*.jsa >/dev/null 2>&1 \
+      && [ "$(id -u cfrun 2>/dev/null)" = "$uid" ] && cfrun --version >/dev/null 2>&1; then
+    ok "apt-get install --reinstall (upgrade path): archives made again, user cfrun kept (uid $uid), cfrun runs"
+  else
+    bad "apt-get install --reinstall: $(tail -5 /tmp/apt2.log); archives: $(ls /var/cache/cfrun); uid $(id -u cfrun)"
+  fi
+  # a JVM installed or upgraded later (a file under /usr/lib/jvm changes): the trigger makes the archives again
+  rm -f /var/cache/cfrun/*.jsa
+  if dpkg-trigger --no-await /usr/lib/jvm && dpkg --triggers-only -a >/tmp/trigger.log 2>&1 \
+      && ls /var/cache/cfrun/cfrun-*.jsa /var/cache/cfrun/cfrun-nagios-*.jsa >/dev/null 2>&1; then
+    ok "dpkg-trigger /usr/lib/jvm (a JVM upgrade): postinst triggered made the archives again"
+  else
+    bad "the /usr/lib/jvm trigger: $(tail -5 /tmp/trigger.log); archives: $(ls /var/cache/cfrun)"
+  fi
   bin=/usr/bin plugin=/usr/lib/nagios/plugins/check_cfserverd
   completion=/usr/share/bash-completion/completions/cfrun
 else
