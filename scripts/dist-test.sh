@@ -15,7 +15,7 @@ once= keep=
 while [ $# -gt 0 ]; do
   case "$1" in
     --once) once=1; shift ;;
-    --keep) keep=$2; shift 2 ;;
+    --keep) [ $# -ge 2 ] || { echo "dist-test: --keep needs a directory" >&2; exit 2; }; keep=$2; shift 2 ;;
     *) echo "usage: scripts/dist-test.sh [--once] [--keep DIR]" >&2; exit 2 ;;
   esac
 done

@@ -97,8 +97,9 @@ gz_man() { gzip -9nc "$1" > "$2"; }
 # archive mtimes: every file as old as the commit
 fix_times() { find "$1" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +; }
 
-rm -rf "$out"
+# only what this script writes: --out may name a directory that holds other files
 mkdir -p "$out"
+rm -f "$out"/cfrun_*_all.deb "$out"/cfrun-*.tar.gz "$out"/SHA256SUMS
 
 # --- tarball ---
 name=cfrun-$version

@@ -6,13 +6,13 @@
 #   cfrun-it/install:bookworm, cfrun-it/install:trixie   for the install tests of the .deb and the tarball
 #                           (scripts/install-test.sh): the 3.21 / 3.24 root file system plus man-db, with
 #                           Debian's package lists and the .deb files of the package's dependency (a Java
-#                           runtime) downloaded but not installed, so that `apt-get install
-#                           --no-download ./cfrun_*.deb` resolves them from Debian's own archive inside a
-#                           container without any network
+#                           runtime) downloaded but not installed, so that `apt-get install ./cfrun_*.deb`
+#                           resolves them from Debian's own archive inside a container that has no network
 # Each cfengine image is a `debootstrap --variant=minbase --include=cfengine3,…` root file system turned
-# into an image by `docker import`; an install image is made from that root file system in a chroot. The root file systems are cached outside the repository, in
-# ${CFRUN_IMAGE_CACHE:-/var/cache/cfrun-it}/rootfs, so the next run on this machine reuses them; an image
-# that already exists with the same recipe (label dev.cfrun.it.recipe) is left alone.
+# into an image by `docker import`; an install image is made from that root file system in a chroot. The root
+# file systems are cached outside the repository, in ${CFRUN_IMAGE_CACHE:-/var/cache/cfrun-it}/rootfs, so the
+# next run on this machine reuses them; an image that already exists with the same recipe (label
+# dev.cfrun.it.recipe) is left alone.
 #
 #   scripts/images.sh [3.15 3.21 3.24 install-bookworm install-trixie]
 #                                         build the given images (default: all), skip what is up to date
@@ -193,17 +193,19 @@ main() {
   [ ${#todo[@]} -gt 0 ] || return 0
 
   mkdir -p "$CACHE/rootfs" "$CACHE/logs"
-  # build_unless_cached NAME TAR FUNCTION ARGS…: starts FUNCTION in the background unless TAR exists
+  # build_unless_cached NAME TAR TOOL FUNCTION ARGS…: starts FUNCTION in the background unless TAR exists; it
+  # needs root and TOOL. Called as a plain command (never in an `… || …` list, where bash would switch off set -e
+  # in the function and so in the build it starts, and a failed step would be cached as a good tar).
   build_unless_cached() {
-    local name=$1 tar=$2
-    shift 2
+    local name=$1 tar=$2 tool=$3
+    shift 3
     if [ -f "$tar" ]; then
       log "$name root file system cached: $tar"
       return 0
     fi
-    if [ "$(id -u)" != 0 ] || ! command -v debootstrap >/dev/null 2>&1; then
-      echo "images: building the $name root file system needs root and debootstrap (apt-get install debootstrap)" >&2
-      return 1
+    if [ "$(id -u)" != 0 ] || ! command -v "$tool" >/dev/null 2>&1; then
+      echo "images: building the $name root file system needs root and $tool" >&2
+      exit 1
     fi
     log "$name root file system: $* (log: $CACHE/logs/$name.log)"
     start_logged "$name" "$@"
@@ -216,47 +218,54 @@ main() {
     hash=$(recipe_hash "$release")
     case "$done_releases" in *" $release "*) continue ;; esac
     done_releases+="$release "
-    build_unless_cached "$release" "$CACHE/rootfs/$release-$hash.tar" build_rootfs "$release" "$hash" || return 1
+    build_unless_cached "$release" "$CACHE/rootfs/$release-$hash.tar" debootstrap build_rootfs "$release" "$hash"
   done
   wait_logged || return 1
-  # 2. the install root file systems, on top of their base
+  # 2. the cfengine images, then the install root file systems on top of their base, then their images (an
+  #    install image that fails leaves the interop images in place)
+  for t in "${todo[@]}"; do
+    is_install "$t" || import_image "$t"
+  done
   for t in "${todo[@]}"; do
     is_install "$t" || continue
     release=$(release_of "$t")
     hash=$(target_hash "$t")
-    build_unless_cached "install-$release" "$CACHE/rootfs/install-$release-$hash.tar" \
-      build_install_rootfs "$release" "$hash" || return 1
+    build_unless_cached "install-$release" "$CACHE/rootfs/install-$release-$hash.tar" chroot \
+      build_install_rootfs "$release" "$hash"
   done
   wait_logged || return 1
-
-  # 3. the images
   for t in "${todo[@]}"; do
-    release=$(release_of "$t")
-    hash=$(target_hash "$t")
-    local start=$SECONDS base pkg server
-    if is_install "$t"; then
-      base="$CACHE/rootfs/install-$release-$hash"
-      docker import \
-        --change "LABEL dev.cfrun.it.recipe=$hash" \
-        --change "LABEL dev.cfrun.it.release=$release" \
-        --change 'CMD ["/bin/bash"]' \
-        --message "cfrun-it/cfengine's $release + $INSTALL_ADD, downloaded: $INSTALL_DOWNLOAD" \
-        "$base.tar" "$(image_of "$t")" >/dev/null
-      log "$(image_of "$t") imported in $((SECONDS - start)) s: $(tr '\n' ' ' <"$base.versions")"
-      continue
-    fi
-    base="$CACHE/rootfs/$release-$hash"
-    pkg=$(sed -n 's/^cfengine3=//p' "$base.versions")
-    server=$(sed -n 's/^cf_serverd=//p' "$base.versions")
+    ! is_install "$t" || import_image "$t"
+  done
+}
+
+# import_image TARGET: the image from its root file system tar, labelled with its recipe
+import_image() {
+  local t=$1 release hash start=$SECONDS base pkg server
+  release=$(release_of "$t")
+  hash=$(target_hash "$t")
+  if is_install "$t"; then
+    base="$CACHE/rootfs/install-$release-$hash"
     docker import \
       --change "LABEL dev.cfrun.it.recipe=$hash" \
       --change "LABEL dev.cfrun.it.release=$release" \
-      --change "LABEL dev.cfrun.it.cfengine3=$pkg" \
-      --change "CMD $CMD" \
-      --message "debootstrap --variant=$VARIANT --include=$INCLUDE $release (cfengine3 $pkg)" \
+      --change 'CMD ["/bin/bash"]' \
+      --message "cfrun-it/cfengine's $release + $INSTALL_ADD, downloaded: $INSTALL_DOWNLOAD" \
       "$base.tar" "$(image_of "$t")" >/dev/null
-    log "$(image_of "$t") imported in $((SECONDS - start)) s: $release, cfengine3 $pkg, $server"
-  done
+    log "$(image_of "$t") imported in $((SECONDS - start)) s: $(tr '\n' ' ' <"$base.versions")"
+    return
+  fi
+  base="$CACHE/rootfs/$release-$hash"
+  pkg=$(sed -n 's/^cfengine3=//p' "$base.versions")
+  server=$(sed -n 's/^cf_serverd=//p' "$base.versions")
+  docker import \
+    --change "LABEL dev.cfrun.it.recipe=$hash" \
+    --change "LABEL dev.cfrun.it.release=$release" \
+    --change "LABEL dev.cfrun.it.cfengine3=$pkg" \
+    --change "CMD $CMD" \
+    --message "debootstrap --variant=$VARIANT --include=$INCLUDE $release (cfengine3 $pkg)" \
+    "$base.tar" "$(image_of "$t")" >/dev/null
+  log "$(image_of "$t") imported in $((SECONDS - start)) s: $release, cfengine3 $pkg, $server"
 }
 
 main "$@"

@@ -27,7 +27,8 @@ while [ $# -gt 0 ]; do
     *) echo "install-test: unknown argument '$1' (usage: scripts/install-test.sh [--dist DIR])" >&2; exit 2 ;;
   esac
 done
-dist=$(cd "$dist" 2>/dev/null && pwd) || dist=$PWD/dist
+named=1
+[ "$dist" != dist ] || named=
 
 skip() {
   if [ "${CI:-}" = true ]; then echo "install-test: $* (under CI=true a missing peer is a failure)" >&2; exit 1; fi
@@ -37,21 +38,43 @@ skip() {
 }
 docker info >/dev/null 2>&1 || skip "no Docker engine answers (DOCKER_HOST=${DOCKER_HOST:-unset})"
 if ! ls "$dist"/cfrun_*_all.deb "$dist"/cfrun-*.tar.gz >/dev/null 2>&1; then
-  echo ">> install-test: no .deb and tarball in $dist: scripts/dist.sh" >&2
-  scripts/dist.sh --out "$dist" >&2 || { echo "install-test: scripts/dist.sh failed" >&2; exit 1; }
+  if [ -n "$named" ]; then
+    echo "install-test: $dist holds no cfrun_*_all.deb and cfrun-*.tar.gz (scripts/dist.sh --out $dist makes them)" >&2
+    exit 2
+  fi
+  echo ">> install-test: no .deb and tarball in dist/: scripts/dist.sh" >&2
+  scripts/dist.sh >&2 || { echo "install-test: scripts/dist.sh failed" >&2; exit 1; }
 fi
+dist=$(cd "$dist" && pwd)
+for pattern in 'cfrun_*_all.deb' 'cfrun-*.tar.gz'; do
+  # shellcheck disable=SC2086 # the pattern is a glob
+  set -- "$dist"/$pattern
+  if [ $# != 1 ]; then
+    echo "install-test: $dist holds $# files $pattern; exactly one is tested (remove the others)" >&2
+    exit 2
+  fi
+done
 scripts/images.sh install-bookworm install-trixie || skip "the install images could not be built (scripts/images.sh)"
 
 passed=0 failed=0
 t0=$SECONDS
+running=
+# a container still running when this script is stopped (Ctrl-C, a timeout) is removed
+trap '[ -z "$running" ] || docker rm -f "$running" >/dev/null 2>&1' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 # run RELEASE MODE: one clean container, removed afterwards; its last line is install-check's count
 run() {
   local release=$1 mode=$2 out start=$SECONDS name
   name=cfrun-install-$release-$mode-$$
-  out=$(timeout 600 docker run --rm --name "$name" --network none --label dev.cfrun.it.recipe=install \
+  running=$name
+  # --init: the checks' shell is not PID 1, so a TERM ends it; timeout -k: the client is killed if it lingers
+  # (the label: scripts/lib/docker.sh removes every container carrying dev.cfrun.it.recipe when it stops its engine)
+  out=$(timeout -k 15 600 docker run --rm --init --name "$name" --network none --label dev.cfrun.it.recipe=install \
         -v "$dist:/dist:ro" -v "$PWD/scripts/lib/install-check.sh:/check/install-check.sh:ro" \
         "cfrun-it/install:$release" bash /check/install-check.sh "$mode" /dist 2>&1)
   local rc=$?
+  running=
   echo "$out" | grep -v '^install-check: '
   local p f
   p=$(echo "$out" | sed -n 's/^install-check: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')

@@ -14,7 +14,7 @@ ok() { passed=$((passed + 1)); echo "ok   [$release $mode] $*"; }
 bad() { failed=$((failed + 1)); echo "FAIL [$release $mode] $*"; }
 step() { echo "---- [$release $mode] $*"; }
 # as_nagios CMD…: runs a shell command line as the nagios user, in its home, with a login-like environment
-as_nagios() { runuser -u nagios -- env -i HOME=/home/nagios USER=nagios LOGNAME=nagios PATH="$userpath" \
+as_nagios() { runuser -u nagios -- env -i HOME=/var/lib/nagios USER=nagios LOGNAME=nagios PATH="$userpath" \
   ${MANPATH:+MANPATH=$MANPATH} sh -c "cd && $1"; }
 finish() {
   [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null
@@ -39,19 +39,22 @@ only_keys_left() {
   snapshot >/tmp/after
   added=$(LC_ALL=C comm -13 /tmp/before /tmp/after)
   gone=$(LC_ALL=C comm -23 /tmp/before /tmp/after)
-  others=$(echo "$added" | grep -v '^[df] /home/nagios/\.cfrun\(/.*\)\?$' || true)
-  if [ -z "$others" ] && [ -z "$gone" ] && echo "$added" | grep -q '^f /home/nagios/.cfrun/ppkeys/localhost.priv$'; then
+  others=$(echo "$added" | grep -v '^[df] /var/lib/nagios/\.cfrun\(/.*\)\?$' || true)
+  if [ -z "$others" ] && [ -z "$gone" ] && echo "$added" | grep -q '^f /var/lib/nagios/.cfrun/ppkeys/localhost.priv$'; then
     ok "after $1 only the user's files are left: $(echo "$added" | awk '$1 == "f" {print $2}' | tr '\n' ' ')"
   else
     bad "after $1: new: $(echo "${others:-none}" | head -20 | tr '\n' ' ')($(echo "$others" | grep -c .) in all); gone: $(echo "${gone:-none}" | head -20 | tr '\n' ' ')"
   fi
 }
 
-useradd --create-home --shell /bin/sh nagios
+# the nagios user as Debian's nagios4-common makes it: a system user and group, home /var/lib/nagios, no login
+adduser --system --group --quiet --home /var/lib/nagios --shell /usr/sbin/nologin nagios
 userpath=/usr/local/bin:/usr/bin:/bin
 
 if [ "$mode" = deb ]; then
   deb=$(ls "$dist"/cfrun_*_all.deb)
+  # on trixie, a group cfrun left by an earlier installation: postinst must reuse it (bookworm: the plain path)
+  [ "$release" != trixie ] || groupadd --system cfrun
   snapshot >/tmp/before
   # (no --no-download: bookworm's apt then refuses a local .deb; without a network nothing could be fetched anyway)
   step "apt-get install ./${deb##*/} (no network: Debian's packages come from the image's download cache)"
@@ -64,13 +67,13 @@ if [ "$mode" = deb ]; then
     bad "apt-get install ./${deb##*/}"; tail -20 /tmp/apt.log; exit 1
   fi
   java_version=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p')
-  if ls /var/cache/cfrun/*.jsa >/dev/null 2>&1 || ls /var/cache/cfrun/*.aot >/dev/null 2>&1; then
+  if ls /var/cache/cfrun/cfrun-[0-9]*.jsa /var/cache/cfrun/cfrun-nagios-[0-9]*.jsa >/dev/null 2>&1; then
     ok "postinst made the start-up archives for Java $java_version: $(cd /var/cache/cfrun && ls | tr '\n' ' ')"
   else
     bad "postinst made no start-up archive in /var/cache/cfrun for Java $java_version"
   fi
-  if getent passwd cfrun >/dev/null; then
-    ok "postinst made the system user of the service's unit: $(getent passwd cfrun)"
+  if getent passwd cfrun >/dev/null && [ "$(id -gn cfrun)" = cfrun ]; then
+    ok "postinst made the system user of the service's unit: $(getent passwd cfrun), group $(getent group cfrun)"
   else
     bad "no system user cfrun (the unit's User=)"
   fi
@@ -78,7 +81,7 @@ if [ "$mode" = deb ]; then
   # reinstall of the same package runs them as an upgrade does
   uid=$(id -u cfrun 2>/dev/null)
   if DEBIAN_FRONTEND=noninteractive apt-get install -y --reinstall "/tmp/${deb##*/}" >/tmp/apt2.log 2>&1 \
-      && ls /var/cache/cfrun/cfrun-*.jsa /var/cache/cfrun/cfrun-nagios-*.jsa >/dev/null 2>&1 \
+      && ls /var/cache/cfrun/cfrun-[0-9]*.jsa /var/cache/cfrun/cfrun-nagios-[0-9]*.jsa >/dev/null 2>&1 \
       && [ "$(id -u cfrun 2>/dev/null)" = "$uid" ] && cfrun --version >/dev/null 2>&1; then
     ok "apt-get install --reinstall (upgrade path): archives made again, user cfrun kept (uid $uid), cfrun runs"
   else
@@ -87,7 +90,7 @@ if [ "$mode" = deb ]; then
   # a JVM installed or upgraded later (a file under /usr/lib/jvm changes): the trigger makes the archives again
   rm -f /var/cache/cfrun/*.jsa
   if dpkg-trigger --no-await /usr/lib/jvm && dpkg --triggers-only -a >/tmp/trigger.log 2>&1 \
-      && ls /var/cache/cfrun/cfrun-*.jsa /var/cache/cfrun/cfrun-nagios-*.jsa >/dev/null 2>&1; then
+      && ls /var/cache/cfrun/cfrun-[0-9]*.jsa /var/cache/cfrun/cfrun-nagios-[0-9]*.jsa >/dev/null 2>&1; then
     ok "dpkg-trigger /usr/lib/jvm (a JVM upgrade): postinst triggered made the archives again"
   else
     bad "the /usr/lib/jvm trigger: $(tail -5 /tmp/trigger.log); archives: $(ls /var/cache/cfrun)"
@@ -105,9 +108,9 @@ else
   ok "unpacked ${tgz##*/} into $top ($(find "$top" -type f | wc -l) files)"
   # the start-up archives, made by hand as docs/packaging.md tells tarball users (the .deb's postinst does the same)
   for pair in cfrun.jar:dev.cfrun.cli.startup.CliTraining cfrun-nagios.jar:dev.cfrun.nagios.startup.HandlerTraining; do
-    timeout 300 sh "$top/bin/lib/cds.sh" train "$(command -v java)" "$top/lib/${pair%%:*}" "${pair#*:}" >/tmp/cds.log 2>&1
+    timeout 300 sh "$top/bin/lib/cds.sh" train "$(command -v java)" "$top/lib/${pair%%:*}" "${pair#*:}" >>/tmp/cds.log 2>&1
   done
-  if ls "$top"/lib/cds/cfrun-*.jsa "$top"/lib/cds/cfrun-nagios-*.jsa >/dev/null 2>&1; then
+  if ls "$top"/lib/cds/cfrun-[0-9]*.jsa "$top"/lib/cds/cfrun-nagios-[0-9]*.jsa >/dev/null 2>&1; then
     ok "bin/lib/cds.sh train made the start-up archives: $(cd "$top/lib/cds" && ls *.jsa | tr '\n' ' ')"
   else
     bad "bin/lib/cds.sh train: no archive in $top/lib/cds: $(tail -3 /tmp/cds.log)"
@@ -196,7 +199,7 @@ else
   bad "bash completion: $completion"
 fi
 out=$(as_nagios 'cfrun trust -y 127.0.0.1' 2>&1)
-if echo "$out" | grep -qF "${server_digest}"; then
+if [ -n "$server_digest" ] && echo "$out" | grep -qF "$server_digest"; then
   ok "cfrun trust -y 127.0.0.1: the server key $server_digest, as cf-key -p prints it"
 else
   bad "cfrun trust -y 127.0.0.1 (server key $server_digest): $out"
@@ -237,14 +240,20 @@ http() {
 }
 if [ "$mode" = deb ]; then
   step "cfrun-service as the unit's user cfrun"
-  svc=/tmp/cfrun-service
-  install -d -o cfrun -g cfrun -m 0700 "$svc" "$svc/state"
-  head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$svc/token"
-  chown cfrun:cfrun "$svc/token"; chmod 0600 "$svc/token"
-  runuser -u cfrun -- cfrun keygen --workdir "$svc/workdir" >/dev/null 2>&1
-  runuser -u cfrun -- cfrun trust -y --workdir "$svc/workdir" 127.0.0.1 >/dev/null 2>&1
-  setpriv --reuid=cfrun --regid=cfrun --init-groups cfrun-service --listen 127.0.0.1:9308 --token-file "$svc/token" --state "$svc/state" \
-    --workdir "$svc/workdir" >"$svc/log" 2>&1 &
+  # set up as docs/packaging.md says, then the installed unit's own ExecStart= and JAVA_OPTS, as its User=
+  svc=/etc/cfrun
+  install -d -m 0750 -g cfrun /etc/cfrun
+  head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | install -o cfrun -g cfrun -m 0600 /dev/stdin /etc/cfrun/token
+  install -d -o cfrun -g cfrun -m 0700 /var/lib/cfrun-service
+  runuser -u cfrun -- cfrun keygen --workdir /var/lib/cfrun-service/workdir >/dev/null 2>&1
+  runuser -u cfrun -- cfrun trust -y --workdir /var/lib/cfrun-service/workdir 127.0.0.1 >/dev/null 2>&1
+  unit=/lib/systemd/system/cfrun-service.service
+  exec_start=$(sed -n '/^ExecStart=/,/[^\\]$/p' "$unit" | sed -e 's/^ExecStart=//' -e 's/\\$//' | tr '\n' ' ')
+  java_opts=$(sed -n 's/^Environment="JAVA_OPTS=\(.*\)"$/\1/p' "$unit")
+  echo "     ExecStart=$exec_start"
+  # shellcheck disable=SC2086 # the unit's command line is words, as systemd splits it
+  (cd /var/lib/cfrun-service && exec env JAVA_OPTS="$java_opts" \
+    setpriv --reuid=cfrun --regid=cfrun --init-groups $exec_start) >/tmp/cfrun-service.log 2>&1 &
   svc_pid=$!
   status=
   for _ in $(seq 300); do
@@ -257,7 +266,7 @@ if [ "$mode" = deb ]; then
   if echo "$status" | grep -q ' 200' && [ "$owner" = cfrun ]; then
     ok "cfrun-service runs as $owner: GET /healthz: $(echo "$status" | tr -d '\r')"
   else
-    bad "cfrun-service as cfrun (user ${owner:-gone}): ${status:-no answer}: $(tail -3 "$svc/log")"
+    bad "cfrun-service as cfrun (user ${owner:-gone}): ${status:-no answer}: $(tail -3 /tmp/cfrun-service.log)"
   fi
   answer=$(http POST /v1/runs '{"hosts":["127.0.0.1"],"classes":["install_test_service"]}')
   run=
@@ -269,9 +278,10 @@ if [ "$mode" = deb ]; then
   if [ -f /tmp/run-by-cfrun-service ] && echo "$run" | grep -q '"status" *: *"ok"'; then
     ok "POST /v1/runs: $(echo "$answer" | head -1 | tr -d '\r'); GET /v1/runs: $(echo "$run" | grep -o '"status":"ok".*"exitCode":0'); the agent ran with install_test_service"
   else
-    bad "POST /v1/runs: $(echo "$answer" | head -1) / $(echo "$answer" | tail -1); GET /v1/runs: ${run:0:400}; $(tail -3 "$svc/log")"
+    bad "POST /v1/runs: $(echo "$answer" | head -1) / $(echo "$answer" | tail -1); GET /v1/runs: ${run:0:400}; $(tail -3 /tmp/cfrun-service.log)"
   fi
   kill "$svc_pid" 2>/dev/null; wait "$svc_pid" 2>/dev/null
+  rm -rf /etc/cfrun /var/lib/cfrun-service # the admin's files, not the package's
 fi
 kill "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
 

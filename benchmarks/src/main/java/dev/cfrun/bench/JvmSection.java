@@ -30,15 +30,19 @@ final class JvmSection implements Section {
         if (homes.isEmpty()) {
             String java = Machine.firstLine(List.of("sh", "-c", "readlink -f \"$(command -v \"$1\")\"", "sh",
                     Machine.javaForLaunchers()));
-            homes.add(Path.of(java).getParent().getParent());
+            Path bin = java.startsWith("/") ? Path.of(java).getParent() : null;
+            if (bin == null || bin.getParent() == null) {
+                r.fail("no java found for the launchers (" + java + "): name one with --java DIR");
+                return;
+            }
+            homes.add(bin.getParent());
         }
         List<Variant> variants = new ArrayList<>();
         for (Path home : homes) {
             String java = home.resolve("bin/java").toString();
             Map<String, String> env = Map.of("JAVA_HOME", home.toString());
             String archive = Machine.archiveFile(d.root, java, env);
-            String label = "JDK " + feature(home) + " (" + home.getFileName() + "), "
-                    + (archive.endsWith(".aot") ? "AOT cache" : "dynamic CDS archive");
+            String label = "JDK " + feature(home) + " (" + home.getFileName() + "), dynamic CDS archive";
             if (archive.isEmpty() || archive.equals("?") || !Files.isRegularFile(Path.of(archive))) {
                 r.fail(label + ": " + (archive.isEmpty() ? "no archive name" : archive + " missing") + "; make it with: "
                         + "sh bin/lib/cds.sh train " + java + " cfrun-cli/target/cfrun.jar dev.cfrun.cli.startup.CliTraining");
