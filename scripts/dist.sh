@@ -164,6 +164,6 @@ fix_times "$d"
 deb=$out/cfrun_${deb_version}_all.deb
 dpkg-deb --root-owner-group -Zxz --build "$d" "$deb" >&2
 
-(cd "$out" && sha256sum -- *.tar.gz *.deb > SHA256SUMS)
-echo ">> dist: $(cd "$out" && ls -- *.tar.gz *.deb | tr '\n' ' ')in $out" >&2
+(cd "$out" && sha256sum -- cfrun-*.tar.gz cfrun_*_all.deb > SHA256SUMS)
+echo ">> dist: $(cd "$out" && ls -- cfrun-*.tar.gz cfrun_*_all.deb | tr '\n' ' ')in $out" >&2
 cat "$out/SHA256SUMS"
