@@ -47,7 +47,7 @@ only_keys_left() {
   fi
 }
 
-# the nagios user as Debian's nagios4-common makes it: a system user and group, home /var/lib/nagios, no login
+# the nagios user like the one of Debian's Nagios packages: a system user and group, home /var/lib/nagios, no login
 adduser --system --group --quiet --home /var/lib/nagios --shell /usr/sbin/nologin nagios
 userpath=/usr/local/bin:/usr/bin:/bin
 
