@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A Nagios / Naemon / Icinga 2 event ({@link MonitorEvent}) to a trigger, deciding exactly as the event handler
@@ -79,8 +80,10 @@ public final class MonitorTriggers {
         String attempt = Integer.toString(Integer.parseInt(e.get(MonitorEvent.ATTEMPT)));
         List<String> classes = classes(e, service, state, limits);
         List<String> bundles = bundles(e, limits);
-        String lastChange = lastStateChange(e);
-        String eventId = eventId(e);
+        String lastChange = matching(e, MonitorEvent.LAST_STATE_CHANGE, SECONDS,
+                "a time in seconds since 1970 (e.g. 1733500000 or 1733500000.25)");
+        String eventId = matching(e, MonitorEvent.EVENT_ID, WHOLE_NUMBER,
+                "a whole number ($SERVICEEVENTID$ or $HOSTEVENTID$)");
         if (!d.act()) {
             return new MonitorDecision(null, d.reason());
         }
@@ -210,20 +213,16 @@ public final class MonitorTriggers {
         }
     }
 
-    private static String lastStateChange(MonitorEvent e) throws PayloadException {
-        String v = e.get(MonitorEvent.LAST_STATE_CHANGE);
-        if (v != null && !v.matches("\\d[0-9.eE+-]{0,31}")) {
-            throw new PayloadException(MonitorEvent.LAST_STATE_CHANGE + ": a time in seconds since 1970 (e.g."
-                    + " 1733500000 or 1733500000.25), not '" + JsonFields.clip(v) + "'");
-        }
-        return v;
-    }
+    /** {@code $LASTSERVICESTATECHANGE$}: seconds since 1970, whole or with a fraction. */
+    private static final Pattern SECONDS = Pattern.compile("\\d[0-9.eE+-]{0,31}");
+    /** {@code $SERVICEEVENTID$} / {@code $HOSTEVENTID$}: a whole number. */
+    private static final Pattern WHOLE_NUMBER = Pattern.compile("\\d{1,19}");
 
-    private static String eventId(MonitorEvent e) throws PayloadException {
-        String v = e.get(MonitorEvent.EVENT_ID);
-        if (v != null && !v.matches("\\d{1,19}")) {
-            throw new PayloadException(MonitorEvent.EVENT_ID + ": a whole number ($SERVICEEVENTID$ or $HOSTEVENTID$),"
-                    + " not '" + JsonFields.clip(v) + "'");
+    /** The field's value if absent or matching, else a 4xx that says what it must be. */
+    private static String matching(MonitorEvent e, String field, Pattern form, String expected) throws PayloadException {
+        String v = e.get(field);
+        if (v != null && !form.matcher(v).matches()) {
+            throw new PayloadException(field + ": " + expected + ", not '" + JsonFields.clip(v) + "'");
         }
         return v;
     }
